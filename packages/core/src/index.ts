@@ -1,0 +1,43 @@
+export { wrap, type WrappedPolicy } from './wrap.ts';
+export type { Policy, PolicyContext, ErrorFilter, ResultFilter, SuccessEvent, FailureEvent, IPolicy, IDefaultPolicyContext } from './policy.ts';
+export { timeout, TimeoutPolicy, type TimeoutOptions, type TimeoutStrategy, type TimeoutEvent } from './timeout.ts';
+export { fallback, FallbackPolicy, type FallbackOptions, type FallbackEvent } from './fallback.ts';
+export { systemClock, type Clock, type TimerHandle } from './clock.ts';
+export { abortableDelay, linkSignal, raceAbort, isAbortable, neverAbortedSignal, type LinkedAbort } from './abort.ts';
+export { EventEmitter, once, type Event, type Disposable } from './events.ts';
+export {
+  assertBoolean,
+  assertDuration,
+  assertFunction,
+  assertInteger,
+  assertKnownOptions,
+  assertMethods,
+  assertNumber,
+  assertOneOf,
+  assertOptionalSignal,
+  assertString,
+  describeValue,
+  withDefaults,
+  withoutUndefined,
+  INVALID_OPTION,
+  MAX_TIMER_MS,
+  type Range,
+} from './validate.ts';
+export {
+  BreakwaterError,
+  isBreakwaterError,
+  TimeoutError,
+  isTimeoutError,
+  errorBrand,
+  hasBrand,
+  breakwaterErrorBrand,
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  IsolatedCircuitError,
+  TaskCancelledError,
+  isBrokenCircuitError,
+  isBulkheadRejectedError,
+  isIsolatedCircuitError,
+  isTaskCancelledError,
+  type BreakwaterErrorOptions,
+} from './errors/index.ts';
