@@ -79,9 +79,11 @@ export class TimeoutPolicy implements Policy {
     // A fresh controller is cheap (≈5 ns); aborting one is not (≈7 µs), so it is aborted only
     // when the deadline passes, the caller aborts, or abortOnReturn asks for it.
     const controller = new AbortController();
-    const parent = isAbortable(signal) ? signal : undefined;
-    const onParentAbort = (): void => controller.abort(signal.reason);
-    parent?.addEventListener('abort', onParentAbort, { once: true });
+    let onParentAbort: (() => void) | undefined;
+    if (isAbortable(signal)) {
+      onParentAbort = () => controller.abort(signal.reason);
+      signal.addEventListener('abort', onParentAbort, { once: true });
+    }
 
     let timedOut: TimeoutError | undefined;
     const timer = clock.setTimeout(() => {
@@ -101,7 +103,7 @@ export class TimeoutPolicy implements Policy {
       throw thrown;
     } finally {
       clock.clearTimeout(timer);
-      parent?.removeEventListener('abort', onParentAbort);
+      if (onParentAbort !== undefined) signal.removeEventListener('abort', onParentAbort);
       if (this.#abortOnReturn && !controller.signal.aborted) controller.abort();
     }
   }

@@ -43,9 +43,11 @@ function assertNumberIn(name: string, value: unknown, range: Range, integer: boo
   const noun = integer ? 'an integer' : 'a number';
   const wanted = `${noun} ${rangeText(range)}`.trimEnd();
   if (typeof value !== 'number') throw invalid('type', `Expected \`${name}\` to be ${wanted}, got ${describeValue(value)}`);
+  // Infinity is accepted only where the range says so (`max: Infinity`), never by omission.
+  const finiteOrAllowed = Number.isFinite(value) || (value === Infinity && range.max === Infinity);
   const inRange =
-    !Number.isNaN(value) &&
-    (!integer || Number.isInteger(value) || value === Infinity) &&
+    finiteOrAllowed &&
+    (!integer || !Number.isFinite(value) || Number.isInteger(value)) &&
     (range.min === undefined || value >= range.min) &&
     (range.max === undefined || value <= range.max);
   if (!inRange) throw invalid('range', `Expected \`${name}\` to be ${wanted}, got ${describeValue(value)}`);
@@ -56,7 +58,7 @@ export function assertInteger(name: string, value: unknown, range: Range = {}): 
   assertNumberIn(name, value, range, true);
 }
 
-/** A number (not NaN) within `range` (inclusive). */
+/** A number (not NaN) within `range` (inclusive); `Infinity` passes only when `max` is `Infinity`. */
 export function assertNumber(name: string, value: unknown, range: Range = {}): asserts value is number {
   assertNumberIn(name, value, range, false);
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   assertDuration,
   assertInteger,
+  assertNumber,
   assertKnownOptions,
   assertMethods,
   assertOneOf,
@@ -32,6 +33,8 @@ describe('option validation', () => {
   it('accepts Infinity as an integer only when the range allows it', () => {
     expect(() => assertInteger('queue', Infinity, { min: 0, max: Infinity })).not.toThrow();
     expect(() => assertInteger('queue', Infinity, { min: 0, max: 10 })).toThrow(RangeError);
+    expect(() => assertInteger('capacity', Infinity, { min: 1 })).toThrow('Expected `capacity` to be an integer from 1 and up, got `Infinity` (number)');
+    expect(() => assertNumber('factor', -Infinity)).toThrow(RangeError);
   });
 
   it('lists the accepted values of an enumerated option', () => {

@@ -1,2 +1,8 @@
 export { useFakeTime, pendingTimers } from './fake-time.ts';
 export { abortListenerCount, activeResources, grownResources, watchProcessProblems } from './leaks.ts';
+export { freePort } from './free-port.ts';
+export { startHttpServer, type HttpTestServer } from './http-server.ts';
+export { startRedis, type RedisServer, type RedisServerOptions } from './redis-server.ts';
+export { startRedisCluster, type RedisCluster, type RedisClusterOptions } from './redis-cluster.ts';
+// Not exported: exit-cleanup.ts (the fixtures' last-resort process/dir registry) and
+// waitUntilReady() (an implementation detail of the two Redis fixtures).

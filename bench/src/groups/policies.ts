@@ -1,0 +1,50 @@
+// Per-call overhead of policy wrappers around an async function that resolves at once:
+// Breakwater's four-policy stack against cockatiel's three-policy stack and opossum's breaker.
+import {
+  bulkhead as cockatielBulkhead,
+  circuitBreaker as cockatielBreaker,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  handleAll,
+  retry as cockatielRetry,
+  timeout as cockatielTimeout,
+  TimeoutStrategy,
+  wrap as cockatielWrap,
+} from 'cockatiel';
+import CircuitBreaker from 'opossum';
+import { timeout, wrap } from '@breakwater/core';
+import type { BenchGroup } from '../group.ts';
+
+const fn = async (): Promise<number> => 42;
+
+export const group: BenchGroup = {
+  title: 'Policy overhead per call (async fn that resolves at once)',
+  baseline: 'bare: await fn()',
+  setup() {
+    const cRetry = cockatielRetry(handleAll, { maxAttempts: 3, backoff: new ExponentialBackoff() });
+    const cBreaker = cockatielBreaker(handleAll, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) });
+    const cTimeout = cockatielTimeout(1_000, TimeoutStrategy.Cooperative);
+    const cStack = cockatielWrap(
+      cockatielRetry(handleAll, { maxAttempts: 3, backoff: new ExponentialBackoff() }),
+      cockatielBreaker(handleAll, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) }),
+      cockatielTimeout(1_000, TimeoutStrategy.Cooperative),
+    );
+    const cBulkhead = cockatielBulkhead(10);
+    const opossum = new CircuitBreaker(fn);
+    const bwTimeout = timeout(1_000);
+    const bwTimeoutOnly = wrap(timeout(1_000));
+
+    return {
+      'bare: await fn()': () => fn(),
+      'cockatiel retry': () => cRetry.execute(fn),
+      'cockatiel circuitBreaker': () => cBreaker.execute(fn),
+      'cockatiel bulkhead': () => cBulkhead.execute(fn),
+      'cockatiel timeout (cooperative)': () => cTimeout.execute(fn),
+      'cockatiel wrap(retry, breaker, timeout)': () => cStack.execute(fn),
+      'opossum fire() (defaults)': () => opossum.fire(),
+      'breakwater timeout': () => bwTimeout.execute(fn),
+      'breakwater wrap(timeout)': () => bwTimeoutOnly.execute(fn),
+    };
+  },
+  teardown() {},
+};
