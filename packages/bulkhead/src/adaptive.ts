@@ -1,5 +1,4 @@
-import { assertFunction, assertOneOf, describeValue, isBulkheadRejectedError, isTaskCancelledError } from '@breakwater/core';
-import { assertCount, invalidOption } from './assert.ts';
+import { assertFunction, assertOneOf, describeValue, isBulkheadRejectedError, isTaskCancelledError, assertInteger, invalidOption } from '@breakwater/core';
 import { AimdLimit, resolveAimdOptions, type AimdLimitOptions } from './limits/aimd.ts';
 import { GradientLimit, resolveGradientOptions, type GradientLimitOptions } from './limits/gradient.ts';
 import type { LimitAlgorithm, OptionScope } from './limits/limit.ts';
@@ -61,7 +60,7 @@ export function resolveAdaptive(adaptive: AdaptiveOptions, capacity: number | un
   }
 
   const config = algorithm === 'aimd' ? resolveAimdOptions(limitOptions, SCOPE) : resolveGradientOptions(limitOptions, SCOPE);
-  if (capacity !== undefined) assertCount('capacity', capacity, config.min, config.max);
+  if (capacity !== undefined) assertInteger('capacity', capacity, { min: config.min, max: config.max });
   const initial = capacity ?? config.initial;
   const limit = algorithm === 'aimd' ? new AimdLimit({ ...limitOptions, initial }) : new GradientLimit({ ...limitOptions, initial });
   return { algorithm, limit, isDrop };

@@ -1,6 +1,5 @@
-import { assertKnownOptions, assertMethods, assertString, systemClock, withDefaults, type Clock } from '@breakwater/core';
+import { assertKnownOptions, assertMethods, assertString, systemClock, withDefaults, type Clock, assertInteger, invalidOption } from '@breakwater/core';
 import { resolveAdaptive, type AdaptiveOptions, type ResolvedAdaptive } from './adaptive.ts';
-import { assertCount, invalidOption } from './assert.ts';
 
 interface BulkheadCommonOptions {
   /**
@@ -57,8 +56,8 @@ export function resolveBulkheadOptions(options: BulkheadOptions | number): Resol
   if (adaptive === undefined && capacity === undefined) {
     throw invalidOption('Expected `capacity` to be an integer from 1 and up, got `undefined` (undefined); it is required unless `adaptive` is set');
   }
-  if (capacity !== undefined) assertCount('capacity', capacity, 1);
-  assertCount('queue', config.queue, 0);
+  if (capacity !== undefined) assertInteger('capacity', capacity, { min: 1 });
+  assertInteger('queue', config.queue, { min: 0 });
   assertString('name', config.name, { min: 1 });
   assertMethods('clock', config.clock, ['now']);
   const resolved = adaptive === undefined ? undefined : resolveAdaptive(adaptive, capacity);

@@ -17,6 +17,7 @@ export {
   assertOptionalSignal,
   assertString,
   describeValue,
+  invalidOption,
   withDefaults,
   withoutUndefined,
   INVALID_OPTION,

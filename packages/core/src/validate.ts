@@ -10,9 +10,12 @@ export const MAX_TIMER_MS = 2_147_483_647;
 
 export const INVALID_OPTION = 'ERR_BREAKWATER_INVALID_OPTION';
 
+/** Inclusive bounds (`min`, `max`) and exclusive ones (`above`, `below`): `{ min: 0.5, below: 1 }` is [0.5, 1). */
 export interface Range {
   readonly min?: number;
   readonly max?: number;
+  readonly above?: number;
+  readonly below?: number;
 }
 
 /** Renders a received value for a message: `` `-1` (number) ``. */
@@ -27,11 +30,21 @@ export function describeValue(value: unknown): string {
 }
 
 function rangeText(range: Range): string {
-  const { min, max } = range;
-  if (min !== undefined && max !== undefined && Number.isFinite(max)) return `from ${min} to ${max}`;
-  if (min !== undefined) return `from ${min} and up`;
-  if (max !== undefined) return `up to ${max}`;
+  const { min, max, above, below } = range;
+  const low = above !== undefined ? `above ${above}` : min;
+  const high = below !== undefined ? `below ${below}` : max !== undefined && Number.isFinite(max) ? max : undefined;
+  if (low !== undefined && high !== undefined) return `from ${low} to ${high}`;
+  if (low !== undefined) return `from ${low} and up`;
+  if (high !== undefined) return `up to ${high}`;
   return '';
+}
+
+/**
+ * An invalid-option error for a rule no assert covers (a contradiction between two options, a
+ * wrong shape): TypeError for a wrong type or shape, RangeError for a value out of range.
+ */
+export function invalidOption(message: string, kind: 'type' | 'range' = 'type'): Error {
+  return invalid(kind, message);
 }
 
 function invalid(kind: 'type' | 'range', message: string): Error {
@@ -49,7 +62,9 @@ function assertNumberIn(name: string, value: unknown, range: Range, integer: boo
     finiteOrAllowed &&
     (!integer || !Number.isFinite(value) || Number.isInteger(value)) &&
     (range.min === undefined || value >= range.min) &&
-    (range.max === undefined || value <= range.max);
+    (range.max === undefined || value <= range.max) &&
+    (range.above === undefined || value > range.above) &&
+    (range.below === undefined || value < range.below);
   if (!inRange) throw invalid('range', `Expected \`${name}\` to be ${wanted}, got ${describeValue(value)}`);
 }
 

@@ -37,6 +37,12 @@ describe('option validation', () => {
     expect(() => assertNumber('factor', -Infinity)).toThrow(RangeError);
   });
 
+  it('supports exclusive bounds', () => {
+    expect(() => assertNumber('backoffRatio', 1, { min: 0.5, below: 1 })).toThrow('Expected `backoffRatio` to be a number from 0.5 to below 1, got `1` (number)');
+    expect(() => assertNumber('smoothing', 0, { above: 0, max: 1 })).toThrow('Expected `smoothing` to be a number from above 0 to 1, got `0` (number)');
+    expect(() => assertNumber('smoothing', 0.2, { above: 0, max: 1 })).not.toThrow();
+  });
+
   it('lists the accepted values of an enumerated option', () => {
     expect(() => assertOneOf('strategy', 'eager', ['cooperative', 'aggressive'])).toThrow(
       'Expected `strategy` to be one of `cooperative`, `aggressive`, got `"eager"` (string)',

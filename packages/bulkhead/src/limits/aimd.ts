@@ -1,5 +1,4 @@
-import { assertDuration } from '@breakwater/core';
-import { assertRatio } from '../assert.ts';
+import { assertDuration, assertNumber } from '@breakwater/core';
 import { resolveLimitOptions, type LimitAlgorithm, type LimitBoundsOptions, type OptionScope } from './limit.ts';
 
 export interface AimdLimitOptions extends LimitBoundsOptions {
@@ -23,7 +22,7 @@ const SCOPE: OptionScope = { factory: 'AimdLimit', prefix: '', alsoKnown: [] };
 /** Checks and completes AIMD options; `scope` names them as the caller wrote them. */
 export function resolveAimdOptions(options: AimdLimitOptions | undefined, scope: OptionScope = SCOPE) {
   const config = resolveLimitOptions(scope, DEFAULTS, KNOWN, options);
-  assertRatio(`${scope.prefix}backoffRatio`, config.backoffRatio, { min: 0.5, below: 1 });
+  assertNumber(`${scope.prefix}backoffRatio`, config.backoffRatio, { min: 0.5, below: 1 });
   assertDuration(`${scope.prefix}timeout`, config.timeout, { min: 1 });
   return config;
 }

@@ -1,4 +1,4 @@
-import { assertCount, assertFiniteNumber, assertRatio } from '../assert.ts';
+import { assertInteger, assertNumber } from '@breakwater/core';
 import { resolveLimitOptions, type LimitAlgorithm, type LimitBoundsOptions, type OptionScope } from './limit.ts';
 
 export interface GradientLimitOptions extends LimitBoundsOptions {
@@ -34,10 +34,10 @@ const WARMUP_SAMPLES = 10;
 export function resolveGradientOptions(options: GradientLimitOptions | undefined, scope: OptionScope = SCOPE) {
   const config = resolveLimitOptions(scope, DEFAULTS, KNOWN, options);
   const p = scope.prefix;
-  assertRatio(`${p}smoothing`, config.smoothing, { above: 0, max: 1 });
-  assertCount(`${p}queueSize`, config.queueSize, 0);
-  assertCount(`${p}longWindow`, config.longWindow, 1);
-  assertFiniteNumber(`${p}rttTolerance`, config.rttTolerance, 1);
+  assertNumber(`${p}smoothing`, config.smoothing, { above: 0, max: 1 });
+  assertInteger(`${p}queueSize`, config.queueSize, { min: 0 });
+  assertInteger(`${p}longWindow`, config.longWindow, { min: 1 });
+  assertNumber(`${p}rttTolerance`, config.rttTolerance, { min: 1 });
   return config;
 }
 

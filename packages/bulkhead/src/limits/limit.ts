@@ -1,5 +1,4 @@
-import { assertKnownOptions, withDefaults } from '@breakwater/core';
-import { assertCount, invalidOption } from '../assert.ts';
+import { assertKnownOptions, withDefaults, assertInteger, invalidOption } from '@breakwater/core';
 
 /**
  * A concurrency-limit algorithm: turns samples of completed calls into a limit. Implementations
@@ -61,12 +60,12 @@ export function resolveLimitOptions<D extends object, O extends LimitBoundsOptio
   const config = withDefaults(scope.factory, { ...BOUNDS_DEFAULTS, ...defaults }, options);
   assertKnownOptions(scope.factory, config, [...known, 'min', 'max', 'initial', ...scope.alsoKnown]);
   const p = scope.prefix;
-  assertCount(`${p}min`, config.min, 1);
-  assertCount(`${p}max`, config.max, 1);
+  assertInteger(`${p}min`, config.min, { min: 1 });
+  assertInteger(`${p}max`, config.max, { min: 1 });
   if (config.min > config.max) {
     throw invalidOption(`Expected \`${p}min\` (${config.min}) to be at most \`${p}max\` (${config.max})`, 'range');
   }
   const initial = config.initial ?? Math.min(config.max, Math.max(config.min, DEFAULT_INITIAL));
-  assertCount(`${p}initial`, initial, config.min, config.max);
+  assertInteger(`${p}initial`, initial, { min: config.min, max: config.max });
   return { ...config, initial };
 }
