@@ -1,4 +1,4 @@
-import { EventEmitter, neverAbortedSignal, type Clock, type Event, type FailureEvent, type Policy, type PolicyContext, type SuccessEvent } from '@breakwater/core';
+import { EventEmitter, neverAbortedSignal, SignalContext, type Clock, type Event, type FailureEvent, type Policy, type PolicyContext, type SuccessEvent } from '@breakwater/core';
 import type { AdaptiveAlgorithm } from './adaptive.ts';
 import { resolveBulkheadOptions, type BulkheadOptions } from './bulkhead-options.ts';
 import { BulkheadFullError } from './errors/bulkhead-full-error.ts';
@@ -105,7 +105,7 @@ export class BulkheadPolicy implements Policy {
     // The common case: nobody listens and the limit is fixed, so nothing needs the clock.
     if (this.#limiter === undefined && !this.#onSuccess.hasListeners && !this.#onFailure.hasListeners) {
       try {
-        return await fn({ signal });
+        return await fn(new SignalContext(signal));
       } finally {
         this.#release();
       }
@@ -119,7 +119,7 @@ export class BulkheadPolicy implements Policy {
     try {
       // Inside the try: whatever throws from here on (even an injected clock) still releases the slot.
       started = this.#clock.now();
-      const value = await fn({ signal });
+      const value = await fn(new SignalContext(signal));
       this.#succeeded(this.#clock.now() - started, inflight);
       return value;
     } catch (error) {

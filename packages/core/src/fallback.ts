@@ -1,5 +1,6 @@
 import { neverAbortedSignal } from './abort.ts';
 import { systemClock, type Clock } from './clock.ts';
+import { SignalContext } from './context.ts';
 import { EventEmitter, type Event } from './events.ts';
 import type { ErrorFilter, FailureEvent, Policy, PolicyContext, SuccessEvent } from './policy.ts';
 import { assertFunction, assertKnownOptions, assertMethods, assertString, withDefaults } from './validate.ts';
@@ -59,7 +60,7 @@ export class FallbackPolicy<R> implements Policy<PolicyContext, R> {
   async execute<T>(fn: (context: PolicyContext) => PromiseLike<T> | T, signal: AbortSignal = neverAbortedSignal): Promise<T | R> {
     const observed = this.#onSuccess.hasListeners || this.#onFailure.hasListeners;
     const started = observed ? this.#clock.now() : 0;
-    const context: PolicyContext = { signal };
+    const context: PolicyContext = new SignalContext(signal);
     try {
       const value = await fn(context);
       if (observed) this.#onSuccess.emit({ duration: this.#clock.now() - started });

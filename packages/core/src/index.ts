@@ -1,4 +1,5 @@
 export { wrap, type WrappedPolicy } from './wrap.ts';
+export { SignalContext } from './context.ts';
 export type { Policy, PolicyContext, ErrorFilter, ResultFilter, SuccessEvent, FailureEvent, IPolicy, IDefaultPolicyContext } from './policy.ts';
 export { timeout, TimeoutPolicy, type TimeoutOptions, type TimeoutStrategy, type TimeoutEvent } from './timeout.ts';
 export { fallback, FallbackPolicy, type FallbackOptions, type FallbackEvent } from './fallback.ts';

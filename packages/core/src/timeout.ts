@@ -1,5 +1,7 @@
 import { isAbortable, neverAbortedSignal, raceAbort } from './abort.ts';
 import { systemClock, type Clock } from './clock.ts';
+import { SignalContext } from './context.ts';
+import { DeadlineQueue } from './deadline-queue.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
 import { EventEmitter, type Event } from './events.ts';
 import type { FailureEvent, Policy, PolicyContext, SuccessEvent } from './policy.ts';
@@ -45,6 +47,7 @@ export class TimeoutPolicy implements Policy {
   readonly strategy: TimeoutStrategy;
   readonly #abortOnReturn: boolean;
   readonly #clock: Clock;
+  readonly #deadlines: DeadlineQueue;
   readonly #onTimeout = new EventEmitter<TimeoutEvent>();
   readonly #onSuccess = new EventEmitter<SuccessEvent>();
   readonly #onFailure = new EventEmitter<FailureEvent>();
@@ -68,6 +71,7 @@ export class TimeoutPolicy implements Policy {
     this.strategy = config.strategy;
     this.#abortOnReturn = config.abortOnReturn;
     this.#clock = config.clock;
+    this.#deadlines = new DeadlineQueue(config.clock, config.duration);
   }
 
   async execute<T>(fn: (context: PolicyContext) => PromiseLike<T> | T, signal: AbortSignal = neverAbortedSignal): Promise<T> {
@@ -86,14 +90,14 @@ export class TimeoutPolicy implements Policy {
     }
 
     let timedOut: TimeoutError | undefined;
-    const timer = clock.setTimeout(() => {
+    const deadline = this.#deadlines.add(() => {
       timedOut = new TimeoutError(this.duration, { policy: this.name });
       this.#onTimeout.emit({ policy: this.name, timeoutMs: this.duration });
       controller.abort(timedOut);
-    }, this.duration);
+    });
 
     try {
-      const pending = fn({ signal: controller.signal });
+      const pending = fn(new SignalContext(controller.signal));
       const value = this.strategy === 'aggressive' ? await raceAbort(pending, controller.signal) : await pending;
       if (observed) this.#onSuccess.emit({ duration: clock.now() - started });
       return value;
@@ -102,7 +106,7 @@ export class TimeoutPolicy implements Policy {
       if (observed) this.#onFailure.emit({ duration: clock.now() - started, handled: thrown === timedOut, reason: { error: thrown } });
       throw thrown;
     } finally {
-      clock.clearTimeout(timer);
+      deadline.cancel();
       if (onParentAbort !== undefined) signal.removeEventListener('abort', onParentAbort);
       if (this.#abortOnReturn && !controller.signal.aborted) controller.abort();
     }

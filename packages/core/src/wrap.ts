@@ -1,4 +1,5 @@
 import type { IPolicy } from 'cockatiel';
+import { SignalContext } from './context.ts';
 import type { Event } from './events.ts';
 import type { FailureEvent, PolicyContext, SuccessEvent } from './policy.ts';
 
@@ -34,11 +35,7 @@ export function wrap<const P extends readonly AnyPolicy[]>(...policies: P): Wrap
 
   const run = (fn: (context: PolicyContext) => unknown, context: PolicyContext, index: number): unknown => {
     if (index === count) return fn(context);
-    return (policies[index] as AnyPolicy).execute(
-      // Most layers pass a context holding only `signal`: reuse it instead of merging.
-      (next) => run(fn, next === context || sameKeys(next, context) ? next : { ...context, ...next }, index + 1),
-      context.signal,
-    );
+    return (policies[index] as AnyPolicy).execute((next) => run(fn, merge(context, next), index + 1), context.signal);
   };
 
   return {
@@ -52,8 +49,20 @@ export function wrap<const P extends readonly AnyPolicy[]>(...policies: P): Wrap
   } as unknown as WrappedPolicy<P>;
 }
 
-/** True when `next` carries no key that `previous` lacks (so `next` alone holds the merged view). */
-function sameKeys(next: object, previous: object): boolean {
-  for (const key in previous) if (!(key in next)) return false;
-  return true;
+/** The outer context with the inner layer's additions, copying only when something was added. */
+function merge(context: PolicyContext, next: PolicyContext): PolicyContext {
+  if (next === context) return context;
+  if (isExactlySignalContext(next)) {
+    if (next.signal === context.signal) return context;
+    return isExactlySignalContext(context) ? next : { ...context, signal: next.signal };
+  }
+  for (const key in context) if (!(key in next)) return { ...context, ...next };
+  return next;
+}
+
+/** A SignalContext itself, not a subclass that may carry more keys. */
+// Returns a plain boolean: SignalContext and PolicyContext have the same shape, so a type guard
+// would narrow the other branch to never.
+function isExactlySignalContext(context: object): boolean {
+  return context.constructor === SignalContext;
 }

@@ -26,6 +26,9 @@ describe('timeout()', () => {
     const policy = timeout(1_000);
     let handed: AbortSignal | undefined;
     await expect(policy.execute(({ signal }) => ((handed = signal), 'ok'), caller.signal)).resolves.toBe('ok');
+    // The policy's one shared timer idles (unref'd) until its deadline passes, then ends by itself.
+    expect(pendingTimers()).toBe(1);
+    await vi.advanceTimersByTimeAsync(1_000);
     expect(pendingTimers()).toBe(0);
     expect(abortListenerCount(caller.signal)).toBe(0);
     expect(handed!.aborted).toBe(false);
@@ -78,6 +81,7 @@ describe('timeout()', () => {
     caller.abort(reason);
     await expect(running).rejects.toBe(reason);
     expect(call.signal().reason).toBe(reason);
+    await vi.advanceTimersByTimeAsync(1_000);
     expect(pendingTimers()).toBe(0);
     expect(abortListenerCount(caller.signal)).toBe(0);
   });
@@ -94,6 +98,7 @@ describe('timeout()', () => {
         throw new Error('sync');
       }),
     ).rejects.toThrow('sync');
+    await vi.advanceTimersByTimeAsync(100);
     expect(pendingTimers()).toBe(0);
   });
 
@@ -123,6 +128,35 @@ describe('timeout()', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     expect(await outcome).toBeInstanceOf(TimeoutError);
     expect(failures).toMatchObject([{ handled: true, duration: 1_000 }]);
+  });
+
+  it('serves many concurrent calls with one timer, each aborted at its own deadline', async () => {
+    const policy = timeout(100);
+    const calls = Array.from({ length: 5 }, () => controllable<string>());
+    const outcomes: unknown[] = [];
+    for (const [i, call] of calls.entries()) {
+      void policy.execute(call.fn).then(
+        (v) => outcomes.push(v),
+        (e: unknown) => outcomes.push(isTimeoutError(e) ? `timeout ${i}` : e),
+      );
+      await vi.advanceTimersByTimeAsync(10); // calls start at 0, 10, 20, 30, 40 ms
+    }
+    expect(pendingTimers()).toBe(1);
+    calls[1]!.resolve('done 1');
+    await vi.advanceTimersByTimeAsync(50); // t = 100: call 0's deadline
+    expect(calls[0]!.signal().aborted).toBe(true);
+    expect(calls[2]!.signal().aborted).toBe(false);
+    calls[0]!.reject(new Error('aborted'));
+    await vi.advanceTimersByTimeAsync(20); // t = 120: call 2's deadline (call 1 settled, never aborted)
+    expect(calls[1]!.signal().aborted).toBe(false);
+    expect(calls[2]!.signal().aborted).toBe(true);
+    expect(calls[3]!.signal().aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(20); // t = 140: calls 3 and 4
+    expect(calls[4]!.signal().aborted).toBe(true);
+    for (const call of calls.slice(2)) call.reject(new Error('aborted'));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(outcomes).toEqual(['done 1', 'timeout 0', 'timeout 2', 'timeout 3', 'timeout 4']);
+    expect(pendingTimers()).toBe(0);
   });
 
   it.each([

@@ -38,6 +38,21 @@ describe('wrap()', () => {
     expect(lastAttempt).toBe(2);
   });
 
+  it('keeps keys an outer layer added when inner layers only hand down a signal', async () => {
+    const caller = new AbortController();
+    let seen: { attempt?: number; signal: AbortSignal } | undefined;
+    const policy = wrap(cockatielRetry(handleAll, { maxAttempts: 1, backoff: new ConstantBackoff(0) }), timeout(1_000), fallback({ fallback: () => 'fb' }));
+    await policy.execute((context) => {
+      seen = context;
+      return 'ok';
+    }, caller.signal);
+    expect(seen!.attempt).toBe(0);
+    // The signal is the timeout's, linked to the caller's: not the caller's own.
+    expect(seen!.signal).not.toBe(caller.signal);
+    caller.abort('stop');
+    expect(seen!.signal.aborted).toBe(false); // the call had settled, so the link was removed
+  });
+
   it("and ours inside cockatiel's wrap()", async () => {
     const policy = cockatielWrap(fallback({ fallback: () => 'fallback' }), timeout(1_000));
     await expect(policy.execute(() => Promise.reject(new Error('x')))).resolves.toBe('fallback');

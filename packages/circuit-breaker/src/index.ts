@@ -1,0 +1,13 @@
+export { circuitBreaker, CircuitBreakerPolicy } from './circuit-breaker.ts';
+export type { CircuitBreakerOptions } from './options.ts';
+export type { BreakDurationBackoff } from './break-duration.ts';
+export { CIRCUIT_STATES, type CircuitState, type CircuitSnapshot, type CircuitStats } from './state.ts';
+export type { BreakReason, BreakEvent, HalfOpenEvent, RejectedEvent, ResetEvent, StateChangeEvent } from './events.ts';
+export { consecutive, ConsecutiveStrategy, type ConsecutiveOptions, type ConsecutiveSnapshot } from './strategies/consecutive.ts';
+export { countWindow, CountWindowStrategy, type CountWindowOptions, type CountWindowSnapshot } from './strategies/count-window.ts';
+export { timeWindow, TimeWindowStrategy, type TimeWindowOptions, type TimeWindowSnapshot, type TimeWindowBucket } from './strategies/time-window.ts';
+export type { BreakerStrategy, FailureWindow, WindowSnapshot, WindowStats } from './strategies/strategy.ts';
+export { memoryCircuitStore, MemoryCircuitStore, type CircuitStore } from './store.ts';
+export { breakerRegistry, BreakerRegistry, type BreakerRegistryOptions } from './registry.ts';
+export { CircuitOpenError, isCircuitOpenError } from './errors/circuit-open-error.ts';
+export { CircuitIsolatedError, isCircuitIsolatedError } from './errors/circuit-isolated-error.ts';

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import type { Clock } from '@breakwater/core';
+import { DeadlineQueue } from '../src/deadline-queue.ts';
+
+/** A manual clock whose timers record their ref state, to see what the queue does to them. */
+function manualClock() {
+  let now = 0;
+  const timers: { at: number; callback: () => void; refed: boolean; cleared: boolean }[] = [];
+  const clock: Clock = {
+    now: () => now,
+    epochNow: () => now,
+    setTimeout(callback, ms) {
+      const timer = {
+        at: now + ms,
+        callback,
+        refed: true,
+        cleared: false,
+        ref() {
+          timer.refed = true;
+        },
+        unref() {
+          timer.refed = false;
+        },
+      };
+      timers.push(timer);
+      return timer;
+    },
+    clearTimeout(handle) {
+      (handle as { cleared: boolean }).cleared = true;
+    },
+  };
+  const advance = (ms: number): void => {
+    now += ms;
+    for (const timer of timers.filter((t) => !t.cleared && t.at <= now)) {
+      timer.cleared = true;
+      timer.callback();
+    }
+  };
+  return { clock, timers, advance, live: () => timers.filter((t) => !t.cleared) };
+}
+
+describe('DeadlineQueue', () => {
+  it('uses one timer for many deadlines and expires each at its own time', () => {
+    const { clock, advance, live } = manualClock();
+    const queue = new DeadlineQueue(clock, 100);
+    const expired: string[] = [];
+    queue.add(() => expired.push('a'));
+    advance(30);
+    queue.add(() => expired.push('b'));
+    expect(live()).toHaveLength(1);
+    advance(70);
+    expect(expired).toEqual(['a']);
+    expect(live()).toHaveLength(1); // re-armed for b
+    advance(30);
+    expect(expired).toEqual(['a', 'b']);
+    expect(live()).toHaveLength(0);
+  });
+
+  it('never expires a cancelled deadline, and unrefs its timer while idle instead of clearing it', () => {
+    const { clock, advance, live, timers } = manualClock();
+    const queue = new DeadlineQueue(clock, 100);
+    const expired: string[] = [];
+    const a = queue.add(() => expired.push('a'));
+    a.cancel();
+    a.cancel();
+    expect(timers[0]).toMatchObject({ refed: false, cleared: false });
+    advance(50);
+    const b = queue.add(() => expired.push('b'));
+    expect(timers).toHaveLength(1);
+    expect(timers[0]!.refed).toBe(true);
+    advance(50); // the timer armed for a fires at 100: b (due at 150) is not, so it re-arms
+    expect(expired).toEqual([]);
+    expect(live()).toHaveLength(1);
+    b.cancel();
+    advance(50);
+    expect(expired).toEqual([]);
+    expect(live()).toHaveLength(0);
+  });
+
+  it('survives an expiry that settles the next deadline synchronously', () => {
+    const { clock, advance } = manualClock();
+    const queue = new DeadlineQueue(clock, 100);
+    const expired: string[] = [];
+    let second: { cancel(): void } | undefined;
+    queue.add(() => {
+      expired.push('first');
+      second?.cancel();
+    });
+    second = queue.add(() => expired.push('second'));
+    queue.add(() => expired.push('third'));
+    advance(100);
+    expect(expired).toEqual(['first', 'third']);
+  });
+});
