@@ -1,4 +1,5 @@
 export { bulkhead, BulkheadPolicy, type BulkheadMode } from './bulkhead.ts';
+export { toBulkhead, type BulkheadLike, type BulkheadInput } from './to-bulkhead.ts';
 export type { BulkheadOptions, FixedBulkheadOptions, AdaptiveBulkheadOptions } from './bulkhead-options.ts';
 export {
   isOverloadError,
