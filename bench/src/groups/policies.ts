@@ -13,6 +13,9 @@ import {
 } from 'cockatiel';
 import CircuitBreaker from 'opossum';
 import { timeout, wrap } from '@breakwater/core';
+import { retry } from '@breakwater/retry';
+import { circuitBreaker, consecutive } from '@breakwater/circuit-breaker';
+import { bulkhead } from '@breakwater/bulkhead';
 import type { BenchGroup } from '../group.ts';
 
 const fn = async (): Promise<number> => 42;
@@ -32,7 +35,15 @@ export const group: BenchGroup = {
     const cBulkhead = cockatielBulkhead(10);
     const opossum = new CircuitBreaker(fn);
     const bwTimeout = timeout(1_000);
-    const bwTimeoutOnly = wrap(timeout(1_000));
+    const bwRetry = retry({ maxRetries: 3 });
+    const bwBreaker = circuitBreaker({ strategy: consecutive({ threshold: 5 }), breakDuration: 10_000 });
+    const bwBulkhead = bulkhead({ capacity: 10 });
+    const bwStack = wrap(
+      timeout(1_000),
+      retry({ maxRetries: 3 }),
+      circuitBreaker({ strategy: consecutive({ threshold: 5 }), breakDuration: 10_000 }),
+      bulkhead({ capacity: 10 }),
+    );
 
     return {
       'bare: await fn()': () => fn(),
@@ -43,7 +54,10 @@ export const group: BenchGroup = {
       'cockatiel wrap(retry, breaker, timeout)': () => cStack.execute(fn),
       'opossum fire() (defaults)': () => opossum.fire(),
       'breakwater timeout': () => bwTimeout.execute(fn),
-      'breakwater wrap(timeout)': () => bwTimeoutOnly.execute(fn),
+      'breakwater retry': () => bwRetry.execute(fn),
+      'breakwater circuitBreaker': () => bwBreaker.execute(fn),
+      'breakwater bulkhead': () => bwBulkhead.execute(fn),
+      'breakwater wrap(timeout, retry, breaker, bulkhead)': () => bwStack.execute(fn),
     };
   },
   teardown() {},
