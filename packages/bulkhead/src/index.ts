@@ -1,4 +1,5 @@
 export { bulkhead, BulkheadPolicy, type BulkheadMode } from './bulkhead.ts';
+export { resolveLoadShedding, type LoadSheddingOptions, type ResolvedLoadShedding, type SheddingStatus } from './load-shedding-options.ts';
 export { toBulkhead, type BulkheadLike, type BulkheadInput } from './to-bulkhead.ts';
 export type { BulkheadOptions, FixedBulkheadOptions, AdaptiveBulkheadOptions } from './bulkhead-options.ts';
 export {

@@ -1,26 +1,21 @@
 import type { Clock, TimerHandle } from './clock.ts';
 
-/** A pending deadline; `expire` runs once if the deadline passes before `cancel()`. */
-export interface Deadline {
-  cancel(): void;
-}
+/**
+ * A deadline in a {@link DeadlineQueue}. Subclass it with the per-call state and an `expire()`
+ * method: one object per call, instead of an entry plus a callback closure.
+ */
+export abstract class Deadline {
+  prev: Deadline | undefined;
+  next: Deadline | undefined;
+  queue: DeadlineQueue | undefined;
+  at = 0;
 
-class Entry implements Deadline {
-  prev: Entry | undefined;
-  next: Entry | undefined;
-  queued = true;
-  readonly at: number;
-  readonly expire: () => void;
-  readonly #queue: DeadlineQueue;
+  /** Runs once if the deadline passes before `cancel()`. */
+  abstract expire(): void;
 
-  constructor(queue: DeadlineQueue, at: number, expire: () => void) {
-    this.#queue = queue;
-    this.at = at;
-    this.expire = expire;
-  }
-
+  /** Leaves the queue; safe to call more than once, and after expiry. */
   cancel(): void {
-    if (this.queued) this.#queue.remove(this);
+    this.queue?.remove(this);
   }
 }
 
@@ -37,8 +32,8 @@ class Entry implements Deadline {
 export class DeadlineQueue {
   readonly #clock: Clock;
   readonly #duration: number;
-  #head: Entry | undefined;
-  #tail: Entry | undefined;
+  #head: Deadline | undefined;
+  #tail: Deadline | undefined;
   #timer: TimerHandle | undefined;
   #timerRefed = false;
 
@@ -47,30 +42,30 @@ export class DeadlineQueue {
     this.#duration = duration;
   }
 
-  /** Schedules `expire` for `duration` ms from now. */
-  add(expire: () => void): Deadline {
-    const entry = new Entry(this, this.#clock.now() + this.#duration, expire);
+  /** Schedules `deadline.expire()` for `duration` ms from now. */
+  add(deadline: Deadline): void {
+    deadline.at = this.#clock.now() + this.#duration;
+    deadline.queue = this;
     const tail = this.#tail;
-    if (tail === undefined) this.#head = entry;
+    if (tail === undefined) this.#head = deadline;
     else {
-      tail.next = entry;
-      entry.prev = tail;
+      tail.next = deadline;
+      deadline.prev = tail;
     }
-    this.#tail = entry;
+    this.#tail = deadline;
     if (this.#timer === undefined) this.#arm(this.#duration);
     else if (!this.#timerRefed) this.#setRef(true);
-    return entry;
   }
 
-  /** Unlinks an entry; called by `Deadline.cancel()`. */
-  remove(entry: Entry): void {
-    entry.queued = false;
-    const { prev, next } = entry;
+  /** Unlinks a deadline; called by `Deadline.cancel()`. */
+  remove(deadline: Deadline): void {
+    deadline.queue = undefined;
+    const { prev, next } = deadline;
     if (prev === undefined) this.#head = next;
     else prev.next = next;
     if (next === undefined) this.#tail = prev;
     else next.prev = prev;
-    entry.prev = entry.next = undefined;
+    deadline.prev = deadline.next = undefined;
     if (this.#head === undefined && this.#timer !== undefined) this.#setRef(false);
   }
 
@@ -91,10 +86,10 @@ export class DeadlineQueue {
     const now = this.#clock.now();
     // Re-read the head each time: an expiry's abort listeners run synchronously and may settle
     // or start other calls, changing the list under us.
-    let entry: Entry | undefined;
-    while ((entry = this.#head) !== undefined && entry.at <= now) {
-      this.remove(entry);
-      entry.expire();
+    let deadline: Deadline | undefined;
+    while ((deadline = this.#head) !== undefined && deadline.at <= now) {
+      this.remove(deadline);
+      deadline.expire();
     }
     // The timer may have been armed for an earlier head that has since settled.
     if (this.#head !== undefined && this.#timer === undefined) this.#arm(Math.max(1, Math.ceil(this.#head.at - now)));

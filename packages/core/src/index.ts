@@ -3,6 +3,7 @@ export { SignalContext } from './context.ts';
 export type { Policy, PolicyContext, ErrorFilter, ResultFilter, SuccessEvent, FailureEvent, IPolicy, IDefaultPolicyContext } from './policy.ts';
 export { timeout, TimeoutPolicy, type TimeoutOptions, type TimeoutStrategy, type TimeoutEvent } from './timeout.ts';
 export { fallback, FallbackPolicy, type FallbackOptions, type FallbackEvent } from './fallback.ts';
+export { resolveDeadline, deadlineDetail, type DeadlineOptions, type DeadlineStatus, type ResolvedDeadline } from './deadline-options.ts';
 export { problemDetails, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './problem.ts';
 export { systemClock, type Clock, type TimerHandle } from './clock.ts';
 export { abortableDelay, linkSignal, raceAbort, isAbortable, neverAbortedSignal, type LinkedAbort } from './abort.ts';

@@ -1,6 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '@breakwater/core';
-import { DeadlineQueue } from '../src/deadline-queue.ts';
+import { Deadline, DeadlineQueue } from '../src/deadline-queue.ts';
+
+class Recorded extends Deadline {
+  readonly #onExpire: () => void;
+  constructor(onExpire: () => void) {
+    super();
+    this.#onExpire = onExpire;
+  }
+  expire(): void {
+    this.#onExpire();
+  }
+}
+
+/** Adds a deadline that runs `onExpire`, returning it for `cancel()`. */
+function add(queue: DeadlineQueue, onExpire: () => void): Deadline {
+  const deadline = new Recorded(onExpire);
+  queue.add(deadline);
+  return deadline;
+}
 
 /** A manual clock whose timers record their ref state, to see what the queue does to them. */
 function manualClock() {
@@ -44,9 +62,9 @@ describe('DeadlineQueue', () => {
     const { clock, advance, live } = manualClock();
     const queue = new DeadlineQueue(clock, 100);
     const expired: string[] = [];
-    queue.add(() => expired.push('a'));
+    add(queue, () => expired.push('a'));
     advance(30);
-    queue.add(() => expired.push('b'));
+    add(queue, () => expired.push('b'));
     expect(live()).toHaveLength(1);
     advance(70);
     expect(expired).toEqual(['a']);
@@ -60,12 +78,12 @@ describe('DeadlineQueue', () => {
     const { clock, advance, live, timers } = manualClock();
     const queue = new DeadlineQueue(clock, 100);
     const expired: string[] = [];
-    const a = queue.add(() => expired.push('a'));
+    const a = add(queue, () => expired.push('a'));
     a.cancel();
     a.cancel();
     expect(timers[0]).toMatchObject({ refed: false, cleared: false });
     advance(50);
-    const b = queue.add(() => expired.push('b'));
+    const b = add(queue, () => expired.push('b'));
     expect(timers).toHaveLength(1);
     expect(timers[0]!.refed).toBe(true);
     advance(50); // the timer armed for a fires at 100: b (due at 150) is not, so it re-arms
@@ -82,12 +100,12 @@ describe('DeadlineQueue', () => {
     const queue = new DeadlineQueue(clock, 100);
     const expired: string[] = [];
     let second: { cancel(): void } | undefined;
-    queue.add(() => {
+    add(queue, () => {
       expired.push('first');
       second?.cancel();
     });
-    second = queue.add(() => expired.push('second'));
-    queue.add(() => expired.push('third'));
+    second = add(queue, () => expired.push('second'));
+    add(queue, () => expired.push('third'));
     advance(100);
     expect(expired).toEqual(['first', 'third']);
   });

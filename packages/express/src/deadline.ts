@@ -1,26 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
-import { assertDuration, assertKnownOptions, assertMethods, assertOneOf, systemClock, TimeoutError, withDefaults, type Clock } from '@breakwater/core';
+import { deadlineDetail, resolveDeadline, TimeoutError, type DeadlineOptions } from '@breakwater/core';
 import { prepareProblem, sendProblem, type PreparedProblem } from './problem.ts';
 import { clientClosedReason, hasOwnSignal, setRequestSignal } from './request-signal.ts';
 import { sealResponse } from './seal-response.ts';
-
-/** The status a request gets when its deadline passes before the handler answered. */
-export type DeadlineStatus = 504 | 503;
-
-export interface DeadlineOptions {
-  /**
-   * How long a request may take, in ms, from this middleware to the end of the response.
-   * Range 1–2147483647. Required.
-   */
-  readonly timeout: number;
-  /** The status answered at the deadline: 504, or 503 behind proxies that treat 504 as their own. @default 504 */
-  readonly status?: DeadlineStatus;
-  /** Time source for the deadline timer. @default systemClock */
-  readonly clock?: Clock;
-}
-
-const DEFAULTS = { status: 504, clock: systemClock } as const;
-const KNOWN = ['timeout', 'status', 'clock'] as const;
 
 /**
  * A per-request deadline. Each request gets `req.signal`, which aborts with a `TimeoutError` when
@@ -38,13 +20,8 @@ const KNOWN = ['timeout', 'status', 'clock'] as const;
  * });
  */
 export function deadline(options: DeadlineOptions | number): (req: Request, res: Response, next: NextFunction) => void {
-  const config = withDefaults('deadline()', DEFAULTS, typeof options === 'number' ? { timeout: options } : options);
-  assertKnownOptions('deadline()', config, KNOWN);
-  assertDuration('timeout', config.timeout, { min: 1 });
-  assertOneOf('status', config.status, [504, 503] as const);
-  assertMethods('clock', config.clock, ['setTimeout', 'clearTimeout']);
-  const { timeout, clock } = config;
-  const problem = prepareProblem(config.status, `The request did not complete within ${timeout} ms.`);
+  const { timeout, status, clock } = resolveDeadline('deadline()', options);
+  const problem = prepareProblem(status, deadlineDetail(timeout));
 
   return function breakwaterDeadline(req: Request, res: Response, next: NextFunction): void {
     const controller = new AbortController();

@@ -1,5 +1,7 @@
-export { deadline, type DeadlineOptions, type DeadlineStatus } from './deadline.ts';
-export { loadShedding, type LoadSheddingOptions, type SheddingStatus } from './load-shedding.ts';
+export { deadline } from './deadline.ts';
+export { loadShedding, type LoadSheddingOptions } from './load-shedding.ts';
 export { requestSignal, clientClosedReason } from './request-signal.ts';
 export type { BulkheadLike, BulkheadInput } from '@breakwater/bulkhead';
 export { PROBLEM_CONTENT_TYPE, type ProblemDetails } from '@breakwater/core';
+export type { DeadlineOptions, DeadlineStatus } from '@breakwater/core';
+export type { SheddingStatus } from '@breakwater/bulkhead';

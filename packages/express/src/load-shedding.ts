@@ -1,32 +1,11 @@
 import type { NextFunction, Request, Response } from 'express';
-import { assertFunction, assertInteger, assertKnownOptions, assertOneOf, isBulkheadRejectedError, withDefaults } from '@breakwater/core';
+import { isBulkheadRejectedError } from '@breakwater/core';
 import { prepareProblem, sendProblem } from './problem.ts';
 import { clientClosedReason } from './request-signal.ts';
-import { toBulkhead, type BulkheadInput } from '@breakwater/bulkhead';
+import { resolveLoadShedding, type LoadSheddingOptions as SharedLoadSheddingOptions } from '@breakwater/bulkhead';
 
-/** The status a shed request gets. */
-export type SheddingStatus = 503 | 429;
-
-export interface LoadSheddingOptions {
-  /**
-   * The bulkhead requests pass through: a ready policy (Breakwater's `bulkhead()` or cockatiel's),
-   * `bulkhead()` options such as `{ capacity: 64, queue: 128 }`, or a capacity. Required.
-   */
-  readonly bulkhead: BulkheadInput;
-  /** Seconds sent in `Retry-After` with a shed request. Integer 0–86400. @default 1 */
-  readonly retryAfter?: number;
-  /** The status a shed request gets: 503, or 429 for clients that only back off on it. @default 503 */
-  readonly status?: SheddingStatus;
-  /**
-   * Called for each shed request before it is answered (to log or count). What it throws goes
-   * to `next(err)` instead of the answer.
-   * @default undefined
-   */
-  readonly onShed?: (req: Request) => void;
-}
-
-const DEFAULTS = { retryAfter: 1, status: 503 } as const;
-const KNOWN = ['bulkhead', 'retryAfter', 'status', 'onShed'] as const;
+/** Load-shedding options (see `@breakwater/bulkhead`); `onShed` receives the Express request. */
+export type LoadSheddingOptions = SharedLoadSheddingOptions<Request>;
 
 // Where a request stands. `DONE` covers shed, failed, and closed while still queued.
 const QUEUED = 0;
@@ -43,19 +22,8 @@ const DONE = 2;
  * app.use(loadShedding({ bulkhead: { capacity: 64, queue: 128 } }));
  */
 export function loadShedding(options: LoadSheddingOptions): (req: Request, res: Response, next: NextFunction) => void {
-  const config = withDefaults('loadShedding()', DEFAULTS, options);
-  assertKnownOptions('loadShedding()', config, KNOWN);
-  assertInteger('retryAfter', config.retryAfter, { min: 0, max: 86_400 });
-  assertOneOf('status', config.status, [503, 429] as const);
-  const onShed = config.onShed;
-  if (onShed !== undefined) assertFunction('onShed', onShed);
-  const policy = toBulkhead(config.bulkhead, 'bulkhead');
-  const seconds = config.retryAfter;
-  const problem = prepareProblem(
-    config.status,
-    `The server is at capacity; retry after ${seconds} second${seconds === 1 ? '' : 's'}.`,
-    { 'retry-after': String(seconds) },
-  );
+  const { policy, status, retryAfter, detail, onShed } = resolveLoadShedding('loadShedding()', options);
+  const problem = prepareProblem(status, detail, { 'retry-after': String(retryAfter) });
 
   return function breakwaterLoadShedding(req: Request, res: Response, next: NextFunction): void {
     const controller = new AbortController();

@@ -1,34 +1,12 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler, RouteOptions } from 'fastify';
 import { fastifyPlugin } from 'fastify-plugin';
-import { assertDuration, assertKnownOptions, assertMethods, assertOneOf, invalidOption, systemClock, TimeoutError, withDefaults, type Clock } from '@breakwater/core';
+import { deadlineDetail, invalidOption, resolveDeadline, TimeoutError, type Clock, type DeadlineOptions } from '@breakwater/core';
 import { prepareProblem, sendProblem, type PreparedProblem } from './problem.ts';
 import { clientClosedReason, disconnectSignal, setRequestSignal } from './request-signal.ts';
 import { addRouteHook, routeConfig } from './route-config.ts';
 
-/** The status a request gets when its deadline passes before the handler answered. */
-export type DeadlineStatus = 504 | 503;
-
-export interface DeadlineOptions {
-  /**
-   * How long a request may take, in ms, from its first onRequest hook to the end of the
-   * response; a route's `config.breakwater.deadline` overrides it. Range 1–2147483647. Required.
-   */
-  readonly timeout: number;
-  /** The status answered at the deadline: 504, or 503 behind proxies that treat 504 as their own. @default 504 */
-  readonly status?: DeadlineStatus;
-  /** Time source for the deadline timer. @default systemClock */
-  readonly clock?: Clock;
-}
-
-const DEFAULTS = { status: 504, clock: systemClock } as const;
-const KNOWN = ['timeout', 'status', 'clock'] as const;
-
 const deadlinePlugin: FastifyPluginAsync<DeadlineOptions> = async function breakwaterDeadline(fastify, options) {
-  const config = withDefaults('breakwaterDeadline', DEFAULTS, options);
-  assertKnownOptions('breakwaterDeadline', config, KNOWN);
-  assertDuration('timeout', config.timeout, { min: 1 });
-  assertOneOf('status', config.status, [504, 503] as const);
-  assertMethods('clock', config.clock, ['setTimeout', 'clearTimeout']);
+  const config = resolveDeadline('breakwaterDeadline', options);
   const { status, clock } = config;
   // Fastify < 5.12 has no request.signal of its own: give routes without a deadline one too.
   const nativeSignal = fastify.hasRequestDecorator('signal');
@@ -39,7 +17,7 @@ const deadlinePlugin: FastifyPluginAsync<DeadlineOptions> = async function break
   const hookFor = (timeout: number): onRequestHookHandler => {
     let hook = hooks.get(timeout);
     if (hook === undefined) {
-      hook = deadlineHook(timeout, prepareProblem(status, `The request did not complete within ${timeout} ms.`), clock);
+      hook = deadlineHook(timeout, prepareProblem(status, deadlineDetail(timeout)), clock);
       hooks.set(timeout, hook);
     }
     return hook;

@@ -1,34 +1,13 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
 import { fastifyPlugin } from 'fastify-plugin';
-import { assertFunction, assertInteger, assertKnownOptions, assertOneOf, isBulkheadRejectedError, withDefaults } from '@breakwater/core';
+import { isBulkheadRejectedError } from '@breakwater/core';
 import { prepareProblem, sendProblem, type PreparedProblem } from './problem.ts';
 import { clientClosedReason } from './request-signal.ts';
-import { toBulkhead, type BulkheadInput, type BulkheadLike } from '@breakwater/bulkhead';
+import { resolveLoadShedding, type BulkheadLike, type LoadSheddingOptions as SharedLoadSheddingOptions } from '@breakwater/bulkhead';
 import { addRouteHook, routeConfig } from './route-config.ts';
 
-/** The status a shed request gets. */
-export type SheddingStatus = 503 | 429;
-
-export interface LoadSheddingOptions {
-  /**
-   * The bulkhead requests pass through: a ready policy (Breakwater's `bulkhead()` or cockatiel's),
-   * `bulkhead()` options such as `{ capacity: 64, queue: 128 }`, or a capacity. Required.
-   */
-  readonly bulkhead: BulkheadInput;
-  /** Seconds sent in `Retry-After` with a shed request. Integer 0–86400. @default 1 */
-  readonly retryAfter?: number;
-  /** The status a shed request gets: 503, or 429 for clients that only back off on it. @default 503 */
-  readonly status?: SheddingStatus;
-  /**
-   * Called for each shed request before it is answered (to log or count). What it throws goes
-   * to Fastify's error handler instead of the answer.
-   * @default undefined
-   */
-  readonly onShed?: (request: FastifyRequest) => void;
-}
-
-const DEFAULTS = { retryAfter: 1, status: 503 } as const;
-const KNOWN = ['bulkhead', 'retryAfter', 'status', 'onShed'] as const;
+/** Load-shedding options (see `@breakwater/bulkhead`); `onShed` receives the Fastify request. */
+export type LoadSheddingOptions = SharedLoadSheddingOptions<FastifyRequest>;
 
 // Where a request stands. `DONE` covers shed, failed, and closed while still queued.
 const QUEUED = 0;
@@ -36,17 +15,9 @@ const RUNNING = 1;
 const DONE = 2;
 
 const loadSheddingPlugin: FastifyPluginAsync<LoadSheddingOptions> = async function breakwaterLoadShedding(fastify, options) {
-  const config = withDefaults('breakwaterLoadShedding', DEFAULTS, options);
-  assertKnownOptions('breakwaterLoadShedding', config, KNOWN);
-  assertInteger('retryAfter', config.retryAfter, { min: 0, max: 86_400 });
-  assertOneOf('status', config.status, [503, 429] as const);
-  if (config.onShed !== undefined) assertFunction('onShed', config.onShed);
-  const policy = toBulkhead(config.bulkhead, 'bulkhead');
-  const seconds = config.retryAfter;
-  const problem = prepareProblem(config.status, `The server is at capacity; retry after ${seconds} second${seconds === 1 ? '' : 's'}.`, {
-    'retry-after': String(seconds),
-  });
-  const hook = loadSheddingHook(policy, problem, config.onShed);
+  const { policy, status, retryAfter, detail, onShed } = resolveLoadShedding('breakwaterLoadShedding', options);
+  const problem = prepareProblem(status, detail, { 'retry-after': String(retryAfter) });
+  const hook = loadSheddingHook(policy, problem, onShed);
 
   fastify.addHook('onRoute', (routeOptions: RouteOptions) => {
     if (routeConfig(routeOptions).loadShedding !== false) addRouteHook(routeOptions, hook);
