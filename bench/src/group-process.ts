@@ -24,4 +24,4 @@ for (const name of names) {
 }
 await group.teardown?.();
 process.stderr.write('\n');
-process.stdout.write(`${JSON.stringify({ group: groupName, title: group.title, baseline: group.baseline, order, results })}\n`);
+process.stdout.write(`${JSON.stringify({ group: groupName, title: group.title, baseline: group.baseline, comparisons: group.comparisons ?? [], order, results })}\n`);

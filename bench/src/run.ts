@@ -10,6 +10,7 @@ interface GroupRun {
   readonly group: string;
   readonly title: string;
   readonly baseline: string;
+  readonly comparisons: readonly (readonly [string, string])[];
   readonly order: string;
   readonly results: CaseResult[];
 }
@@ -63,10 +64,21 @@ for (const group of groups) {
       ratio: median(perRun.map((r) => r.ratio)),
     };
   });
-  report.groups.push({ group, title, baseline, rows, runs });
+  const p50In = (run: GroupRun, name: string): number => run.results.find((r) => r.name === name)!.p50;
+  const comparisons = runs[0]!.comparisons.map(([ours, theirs]) => {
+    const perRun = runs.map((run) => p50In(run, ours) / p50In(run, theirs));
+    return { ours, theirs, ratio: median(perRun), min: Math.min(...perRun), max: Math.max(...perRun) };
+  });
+  report.groups.push({ group, title, baseline, rows, comparisons, runs });
   markdown += `\n## ${title}\n\n| case | p50 per call | spread (min … max) | ops/s | × ${baseline} |\n|---|---|---|---|---|\n`;
   for (const row of rows) {
     markdown += `| ${row.name} | ${formatNs(row.p50)} | ${formatNs(row.min)} … ${formatNs(row.max)} | ${(row.opsPerSec / 1e6).toFixed(2)} M | ${row.ratio.toFixed(2)} |\n`;
+  }
+  if (comparisons.length > 0) {
+    markdown += `\n| head to head (same process) | ours ÷ theirs, median | spread (min … max) |\n|---|---|---|\n`;
+    for (const c of comparisons) {
+      markdown += `| ${c.ours} vs ${c.theirs} | ${c.ratio.toFixed(2)} (${(1 / c.ratio).toFixed(1)}× cheaper) | ${c.min.toFixed(2)} … ${c.max.toFixed(2)} |\n`;
+    }
   }
 }
 

@@ -23,6 +23,14 @@ const fn = async (): Promise<number> => 42;
 export const group: BenchGroup = {
   title: 'Policy overhead per call (async fn that resolves at once)',
   baseline: 'bare: await fn()',
+  comparisons: [
+    ['breakwater wrap(timeout, retry, breaker, bulkhead)', 'cockatiel wrap(retry, breaker, timeout)'],
+    ['breakwater wrap(timeout, retry, breaker, bulkhead)', 'opossum fire() (defaults)'],
+    ['breakwater retry', 'cockatiel retry'],
+    ['breakwater circuitBreaker', 'cockatiel circuitBreaker'],
+    ['breakwater bulkhead', 'cockatiel bulkhead'],
+    ['breakwater timeout', 'cockatiel timeout (cooperative)'],
+  ],
   setup() {
     const cRetry = cockatielRetry(handleAll, { maxAttempts: 3, backoff: new ExponentialBackoff() });
     const cBreaker = cockatielBreaker(handleAll, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) });
