@@ -17,7 +17,7 @@ export function createResilientClient(baseUrl: string, options: ResilientClientO
   const total = timeout({ duration: 2_000, name: 'total' });
   const retries = retry({ maxRetries: 3, baseDelay: 50, maxDelay: 400, random: options.random, name: 'upstream-retry' });
   const breaker = circuitBreaker({ strategy: consecutive({ threshold: 5 }), breakDuration: 1_000, name: 'upstream' });
-  const shed = bulkhead({ capacity: 6, queue: 6, name: 'upstream' });
+  const shed = bulkhead({ capacity: 8, queue: 8, name: 'upstream' });
   const attempt = timeout({ duration: 250, name: 'attempt' });
   const policy = wrap(total, retries, breaker, shed, attempt);
 
