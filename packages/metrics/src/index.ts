@@ -1,0 +1,11 @@
+export { createMetrics, BreakwaterMetrics, type BindablePolicy } from './metrics.ts';
+export type { MetricsOptions } from './options.ts';
+export type { BindOptions } from './bind/common.ts';
+export type { RetryLike } from './bind/retry.ts';
+export type { CircuitBreakerLike } from './bind/circuit-breaker.ts';
+export type { BulkheadLike } from './bind/bulkhead.ts';
+export type { TimeoutLike } from './bind/timeout.ts';
+export type { FallbackLike } from './bind/fallback.ts';
+export type { Listen } from './listen.ts';
+export { METRIC_DEFINITIONS, type MetricDefinition, type PolicyKind } from './vocabulary.ts';
+export { OTHER } from './labels.ts';
