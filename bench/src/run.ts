@@ -1,6 +1,6 @@
 // pnpm bench [group …]: runs each comparison group in REPS fresh processes (alternating case order to
 // expose JIT order effects), then reports per case the median p50 across runs and the median of the
-// per-run ratios to the group's baseline. Writes bench/results/latest.{json,md}.
+// per-run ratios to the group's baseline. Writes bench/results/<group>.json and <groups>.md.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ interface GroupRun {
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const ALL_GROUPS = ['policies'];
+const ALL_GROUPS = ['policies', 'metrics'];
 const groups = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL_GROUPS;
 const reps = Number(process.env.REPS ?? 4);
 
@@ -77,12 +77,16 @@ for (const group of groups) {
   if (comparisons.length > 0) {
     markdown += `\n| head to head (same process) | ours ÷ theirs, median | spread (min … max) |\n|---|---|---|\n`;
     for (const c of comparisons) {
-      markdown += `| ${c.ours} vs ${c.theirs} | ${c.ratio.toFixed(2)} (${(1 / c.ratio).toFixed(1)}× cheaper) | ${c.min.toFixed(2)} … ${c.max.toFixed(2)} |\n`;
+      const verdict = c.ratio < 1 ? `${(1 / c.ratio).toFixed(1)}× cheaper` : `${c.ratio.toFixed(1)}× the cost`;
+      markdown += `| ${c.ours} vs ${c.theirs} | ${c.ratio.toFixed(2)} (${verdict}) | ${c.min.toFixed(2)} … ${c.max.toFixed(2)} |\n`;
     }
   }
 }
 
+// One file pair per group, so running one group never overwrites another's results.
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
-writeFileSync(`${resultsDir}latest.json`, `${JSON.stringify(report, null, 2)}\n`);
-writeFileSync(`${resultsDir}latest.md`, markdown);
+for (const entry of report.groups as { group: string }[]) {
+  writeFileSync(`${resultsDir}${entry.group}.json`, `${JSON.stringify({ machine: report.machine, ...entry }, null, 2)}\n`);
+}
+writeFileSync(`${resultsDir}${groups.join('+')}.md`, markdown);
 process.stdout.write(markdown);
