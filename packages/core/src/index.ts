@@ -4,6 +4,7 @@ export type { Policy, PolicyContext, ErrorFilter, ResultFilter, SuccessEvent, Fa
 export { timeout, TimeoutPolicy, type TimeoutOptions, type TimeoutStrategy, type TimeoutEvent } from './timeout.ts';
 export { fallback, FallbackPolicy, type FallbackOptions, type FallbackEvent } from './fallback.ts';
 export { resolveDeadline, deadlineDetail, type DeadlineOptions, type DeadlineStatus, type ResolvedDeadline } from './deadline-options.ts';
+export type { HttpRequestSample, HttpRequestObserver, MetricsRegistry } from './http-metrics-types.ts';
 export { problemDetails, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './problem.ts';
 export { systemClock, type Clock, type TimerHandle } from './clock.ts';
 export { abortableDelay, linkSignal, raceAbort, isAbortable, neverAbortedSignal, type LinkedAbort } from './abort.ts';

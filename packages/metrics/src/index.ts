@@ -9,3 +9,4 @@ export type { FallbackLike } from './bind/fallback.ts';
 export type { Listen } from './listen.ts';
 export { METRIC_DEFINITIONS, type MetricDefinition, type PolicyKind } from './vocabulary.ts';
 export { OTHER } from './labels.ts';
+export type { HttpRequestObserver, HttpRequestSample } from '@breakwater/core';

@@ -6,6 +6,8 @@ import type { BindOptions } from './bind/common.ts';
 import { bindFallbackTo, type FallbackLike } from './bind/fallback.ts';
 import { bindRetryTo, type RetryLike } from './bind/retry.ts';
 import { bindTimeoutTo, type TimeoutLike } from './bind/timeout.ts';
+import type { HttpRequestObserver } from '@breakwater/core';
+import { httpObserver } from './http-observer.ts';
 import { resolveMetricsOptions, type MetricsOptions } from './options.ts';
 import { RegistryFamilies } from './registry-families.ts';
 import type { PolicyKind } from './vocabulary.ts';
@@ -32,6 +34,14 @@ export class BreakwaterMetrics {
   }
 
   /** `retry_attempts_total`, `retry_giveups_total` and call durations of a retry policy (Breakwater or cockatiel). */
+  /**
+   * A function to hand to `httpMetrics({ observe })` of `@breakwater/express` or
+   * `@breakwater/fastify`: it records each request in `http_request_duration_seconds`.
+   */
+  httpObserver(): HttpRequestObserver {
+    return httpObserver(this.#families);
+  }
+
   bindRetry(policy: RetryLike, options?: BindOptions): Disposable {
     return this.#once(policy, () => bindRetryTo(this.#families, policy, options));
   }

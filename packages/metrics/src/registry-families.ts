@@ -27,7 +27,11 @@ export class RegistryFamilies {
   }
 
   durations(): Family<Histogram<string>> {
-    return this.#get('callDuration', (spec) => histogramFamily(spec, this.#options.durationBuckets)) as Family<Histogram<string>>;
+    return this.histogram('callDuration');
+  }
+
+  histogram(key: 'callDuration' | 'httpDuration'): Family<Histogram<string>> {
+    return this.#get(key, (spec) => histogramFamily(spec, this.#options.durationBuckets)) as Family<Histogram<string>>;
   }
 
   #get(key: MetricKey, create: (spec: FamilySpec) => Family<object>): Family<object> {

@@ -75,6 +75,12 @@ export const METRIC_DEFINITIONS = {
     help: 'Duration of calls run by a policy (of each attempt, for retry), from its onSuccess/onFailure events.',
     labelNames: ['policy', 'kind', 'outcome'],
   },
+  httpDuration: {
+    name: 'http_request_duration_seconds',
+    type: 'histogram',
+    help: 'Duration of HTTP requests served, by method, route template and status class (from the Express/Fastify httpMetrics adapters).',
+    labelNames: ['method', 'route', 'status_class'],
+  },
 } as const satisfies Record<string, MetricDefinition>;
 
 export interface MetricDefinition {

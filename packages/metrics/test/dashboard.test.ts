@@ -8,7 +8,7 @@ const dashboard = JSON.parse(readFileSync(new URL('../dashboards/breakwater-poli
 const exprs = dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr));
 // A histogram is queried through its series suffixes.
 const charted = new Set(exprs.flatMap((expr) => [...expr.matchAll(/\bbreakwater_([a-z_]+?)(?:_bucket|_count|_sum)?\b(?=[{[\s)])/g)].map(([, name]) => name!)));
-const defined = new Set(Object.values(METRIC_DEFINITIONS).map((definition) => definition.name));
+const defined = new Set<string>(Object.values(METRIC_DEFINITIONS).map((definition) => definition.name));
 
 describe('the Grafana dashboard', () => {
   it('charts only metrics the package defines, under their default names', () => {
