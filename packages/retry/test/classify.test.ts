@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BrokenCircuitError, BulkheadRejectedError, IsolatedCircuitError, TimeoutError } from '@breakwater/core';
-import { isIdempotentRequest, isRetryableError, isRetryableStatus, statusOf } from '@breakwater/retry';
+import { isIdempotentRequest, isRetryableError, isRetryableResponse, isRetryableStatus, statusOf } from '@breakwater/retry';
 
 describe('isRetryableStatus', () => {
   it.each([408, 425, 429, 500, 502, 503, 504, 507, 521, 599])('retries %i', (status) => {
@@ -37,7 +37,10 @@ describe('isRetryableError (the default handle)', () => {
     ['a thrown string', 'oops', true],
     ['a 503 HTTP error', Object.assign(new Error('HTTP 503'), { response: { status: 503 } }), true],
     ['a 429 HTTP error', Object.assign(new Error('HTTP 429'), { statusCode: 429 }), true],
+    ['an error marked retryable: true despite a 400', Object.assign(new Error('HTTP 400'), { status: 400, retryable: true }), true],
     ['an AbortError', new DOMException('aborted', 'AbortError'), false],
+    ['a bulkhead rejection', new BulkheadRejectedError(1, 0), false],
+    ['an error marked retryable: false', Object.assign(new Error('card declined'), { retryable: false }), false],
     ['an open breaker', new BrokenCircuitError(), false],
     ['an isolated breaker', new IsolatedCircuitError(), false],
     ['a 404 HTTP error', Object.assign(new Error('HTTP 404'), { status: 404 }), false],
@@ -64,5 +67,20 @@ describe('isIdempotentRequest', () => {
     [{ method: 'POST', headers: new Headers() }, false],
   ])('%o → %s', (request, expected) => {
     expect(isIdempotentRequest(request)).toBe(expected);
+  });
+});
+
+describe('isRetryableResponse', () => {
+  it.each([
+    [new Response(null, { status: 503 }), true],
+    [new Response(null, { status: 429 }), true],
+    [new Response(null, { status: 200 }), false],
+    [new Response(null, { status: 404 }), false],
+    [{ status: 502 }, true],
+    [{ status: '502' }, false],
+    ['503', false],
+    [null, false],
+  ])('%o → %s', (value, expected) => {
+    expect(isRetryableResponse(value)).toBe(expected);
   });
 });
