@@ -1,5 +1,6 @@
 import { invalidOption } from '@breakwater/core';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
+import { CellCounter, CellHistogram } from './cells.ts';
 import { PolicyLabels } from './labels.ts';
 
 /**
@@ -55,15 +56,12 @@ function family<M extends object>(spec: FamilySpec, create: (state: FamilyState)
   return { metric, state };
 }
 
-export function counterFamily(spec: FamilySpec): Family<Counter<string>> {
-  return family(spec, () => new Counter({ name: spec.name, help: spec.help, labelNames: spec.labelNames, registers: [spec.registry] }));
+export function counterFamily(spec: FamilySpec): Family<CellCounter> {
+  return family(spec, () => new CellCounter(spec));
 }
 
-export function histogramFamily(spec: FamilySpec, buckets: readonly number[]): Family<Histogram<string>> {
-  return family(
-    spec,
-    () => new Histogram({ name: spec.name, help: spec.help, labelNames: spec.labelNames, buckets: [...buckets], registers: [spec.registry] }),
-  );
+export function histogramFamily(spec: FamilySpec, buckets: readonly number[]): Family<CellHistogram> {
+  return family(spec, () => new CellHistogram(spec, buckets));
 }
 
 /**

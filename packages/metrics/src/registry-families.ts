@@ -1,4 +1,5 @@
-import type { Counter, Gauge, Histogram } from 'prom-client';
+import type { Gauge } from 'prom-client';
+import type { CellCounter, CellHistogram } from './cells.ts';
 import { counterFamily, gaugeFamily, histogramFamily, type Family, type FamilySpec } from './families.ts';
 import type { ResolvedMetricsOptions } from './options.ts';
 import { METRIC_DEFINITIONS, type MetricKey } from './vocabulary.ts';
@@ -18,20 +19,20 @@ export class RegistryFamilies {
     this.#options = options;
   }
 
-  counter(key: CounterKey): Family<Counter<string>> {
-    return this.#get(key, counterFamily) as Family<Counter<string>>;
+  counter(key: CounterKey): Family<CellCounter> {
+    return this.#get(key, counterFamily) as Family<CellCounter>;
   }
 
   gauge(key: GaugeKey): Family<Gauge<string>> {
     return this.#get(key, gaugeFamily) as Family<Gauge<string>>;
   }
 
-  durations(): Family<Histogram<string>> {
+  durations(): Family<CellHistogram> {
     return this.histogram('callDuration');
   }
 
-  histogram(key: 'callDuration' | 'httpDuration'): Family<Histogram<string>> {
-    return this.#get(key, (spec) => histogramFamily(spec, this.#options.durationBuckets)) as Family<Histogram<string>>;
+  histogram(key: 'callDuration' | 'httpDuration'): Family<CellHistogram> {
+    return this.#get(key, (spec) => histogramFamily(spec, this.#options.durationBuckets)) as Family<CellHistogram>;
   }
 
   #get(key: MetricKey, create: (spec: FamilySpec) => Family<object>): Family<object> {

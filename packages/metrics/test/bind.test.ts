@@ -48,7 +48,9 @@ describe('bind()', () => {
     metrics.bind(r, { name: 'legacy-retry' });
     metrics.bind(cockatielLikeBreaker(), { name: 'legacy-breaker' });
     await r.execute(() => 1);
+    // The retry and success series exist from binding on (at 0), so rate() has a start point.
     expect(await series(registry, 'breakwater_retry_attempts_total')).toEqual({
+      'breakwater_retry_attempts_total{outcome="retry",policy="legacy-retry"}': 0,
       'breakwater_retry_attempts_total{outcome="success",policy="legacy-retry"}': 1,
     });
     expect(await series(registry, 'breakwater_circuit_state')).toMatchObject({ 'breakwater_circuit_state{policy="legacy-breaker",state="closed"}': 1 });

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { Counter, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { createMetrics } from '@breakwater/metrics';
 import { cockatielLikeRetry } from './cockatiel-shapes.ts';
 import { series } from './exposition.ts';
@@ -17,8 +17,9 @@ describe('listener isolation', () => {
     const policy = cockatielLikeRetry(3);
     createMetrics({ registry }).bindRetry(policy);
     const bug = new Error('metrics bug');
-    const attempts = registry.getSingleMetric('breakwater_retry_attempts_total') as Counter;
-    vi.spyOn(attempts, 'inc').mockImplementation(() => {
+    // The binding bumps a cached cell of the counter: the same object cell() hands out here.
+    const attempts = registry.getSingleMetric('breakwater_retry_attempts_total') as unknown as { cell(labels: object): { inc(): void } };
+    vi.spyOn(attempts.cell({ policy: 'retry', outcome: 'success' }), 'inc').mockImplementation(() => {
       throw bug;
     });
     let calls = 0;

@@ -25,10 +25,9 @@ export function bindBulkheadTo(families: RegistryFamilies, policy: BulkheadLike,
   const name = resolveBinding('bindBulkhead()', 'bulkhead', policy, ['onRejected', 'onReject'], options);
   const binding = new Binding();
   const rejections = families.counter('bulkheadRejections');
-  const rejected = { policy: rejections.state.policies.label(name) };
-  rejections.metric.inc(rejected, 0);
-  if (!binding.listen(policy, 'onRejected', () => rejections.metric.inc(rejected))) {
-    binding.listen(policy, 'onReject', () => rejections.metric.inc(rejected));
+  const rejected = rejections.metric.cell({ policy: rejections.state.policies.label(name) });
+  if (!binding.listen(policy, 'onRejected', () => rejected.inc())) {
+    binding.listen(policy, 'onReject', () => rejected.inc());
   }
 
   const gauge = (family: Family<Gauge<string>>, key: keyof BulkheadLike): void => {

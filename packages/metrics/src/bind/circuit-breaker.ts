@@ -1,6 +1,7 @@
 import type { Disposable } from '@breakwater/core';
 import { Binding, type Listen } from '../listen.ts';
 import { circuitState, CIRCUIT_STATES, type CircuitStateLabel } from '../labels.ts';
+import type { CounterCell } from '../cells.ts';
 import type { RegistryFamilies } from '../registry-families.ts';
 import { bindDurations, resolveBinding, type BindOptions } from './common.ts';
 
@@ -29,6 +30,14 @@ export function bindCircuitBreakerTo(families: RegistryFamilies, policy: Circuit
   const transitionsPolicy = transitions.state.policies.label(name);
   const rejectionsPolicy = rejections.state.policies.label(name);
 
+  // An open breaker rejects at the call rate: its cell is looked up once per state, not per call.
+  const rejectedIn = new Map<CircuitStateLabel, CounterCell>();
+  const rejectedCell = (state: CircuitStateLabel): CounterCell => {
+    let cell = rejectedIn.get(state);
+    if (cell === undefined) rejectedIn.set(state, (cell = rejections.metric.cell({ policy: rejectionsPolicy, state })));
+    return cell;
+  };
+
   // The last state seen, for cockatiel payloads (no `from`) and breakers without a `state` getter.
   let current: CircuitStateLabel = circuitState(policy.state) ?? 'closed';
   const now = (): CircuitStateLabel => circuitState(policy.state) ?? current;
@@ -43,7 +52,7 @@ export function bindCircuitBreakerTo(families: RegistryFamilies, policy: Circuit
   });
   binding.listen(policy, 'onRejected', (event: unknown) => {
     const state = circuitState((event as { state?: unknown } | undefined)?.state) ?? now();
-    rejections.metric.inc({ policy: rejectionsPolicy, state });
+    rejectedCell(state).inc();
   });
 
   const source = () => {

@@ -1,4 +1,5 @@
 import { assertKnownOptions, assertString, describeValue, invalidOption, withDefaults } from '@breakwater/core';
+import type { HistogramCell } from '../cells.ts';
 import type { Binding } from '../listen.ts';
 import type { RegistryFamilies } from '../registry-families.ts';
 import type { PolicyKind } from '../vocabulary.ts';
@@ -34,15 +35,15 @@ export function bindDurations(binding: Binding, families: RegistryFamilies, poli
   if (!has('onSuccess') && !has('onFailure')) return;
   const durations = families.durations();
   const label = durations.state.policies.label(name);
-  const success = { policy: label, kind, outcome: 'success' };
-  const failure = { policy: label, kind, outcome: 'failure' };
-  binding.listen(policy, 'onSuccess', (event: unknown) => observe(durations.metric, success, event));
-  binding.listen(policy, 'onFailure', (event: unknown) => observe(durations.metric, failure, event));
+  const success = durations.metric.cell({ policy: label, kind, outcome: 'success' });
+  const failure = durations.metric.cell({ policy: label, kind, outcome: 'failure' });
+  binding.listen(policy, 'onSuccess', (event: unknown) => observe(success, event));
+  binding.listen(policy, 'onFailure', (event: unknown) => observe(failure, event));
 }
 
-function observe(histogram: { observe(labels: Record<string, string>, value: number): void }, labels: Record<string, string>, event: unknown): void {
+function observe(cell: HistogramCell, event: unknown): void {
   const duration = (event as { duration?: unknown } | undefined)?.duration;
-  if (typeof duration === 'number' && duration >= 0 && Number.isFinite(duration)) histogram.observe(labels, duration / 1000);
+  if (typeof duration === 'number' && duration >= 0 && Number.isFinite(duration)) cell.observe(duration / 1000);
 }
 
 /** Reads a property that may be a getter, for gauges: a number, or undefined. */

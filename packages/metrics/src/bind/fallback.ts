@@ -15,9 +15,8 @@ export function bindFallbackTo(families: RegistryFamilies, policy: FallbackLike,
   const name = resolveBinding('bindFallback()', 'fallback', policy, ['onFallback'], options);
   const binding = new Binding();
   const fallbacks = families.counter('fallbacks');
-  const labels = { policy: fallbacks.state.policies.label(name) };
-  fallbacks.metric.inc(labels, 0);
-  binding.listen(policy, 'onFallback', () => fallbacks.metric.inc(labels));
+  const fellBack = fallbacks.metric.cell({ policy: fallbacks.state.policies.label(name) });
+  binding.listen(policy, 'onFallback', () => fellBack.inc());
   bindDurations(binding, families, policy, name, 'fallback');
   return binding.toDisposable();
 }

@@ -20,11 +20,11 @@ export function bindRetryTo(families: RegistryFamilies, policy: RetryLike, optio
   const giveUps = families.counter('retryGiveUps');
   const attemptsPolicy = attempts.state.policies.label(name);
   const giveUpsPolicy = giveUps.state.policies.label(name);
-  const retried = { policy: attemptsPolicy, outcome: 'retry' };
-  const succeeded = { policy: attemptsPolicy, outcome: 'success' };
+  const retried = attempts.metric.cell({ policy: attemptsPolicy, outcome: 'retry' });
+  const succeeded = attempts.metric.cell({ policy: attemptsPolicy, outcome: 'success' });
 
-  binding.listen(policy, 'onRetry', () => attempts.metric.inc(retried));
-  binding.listen(policy, 'onSuccess', () => attempts.metric.inc(succeeded));
+  binding.listen(policy, 'onRetry', () => retried.inc());
+  binding.listen(policy, 'onSuccess', () => succeeded.inc());
   binding.listen(policy, 'onGiveUp', (event: unknown) => {
     // cockatiel's payload has no reason: it gives up only when its attempts run out.
     const given = (event as { reason?: unknown } | undefined)?.reason;

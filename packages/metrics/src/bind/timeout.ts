@@ -15,9 +15,9 @@ export function bindTimeoutTo(families: RegistryFamilies, policy: TimeoutLike, o
   const name = resolveBinding('bindTimeout()', 'timeout', policy, ['onTimeout'], options);
   const binding = new Binding();
   const timeouts = families.counter('timeouts');
-  const labels = { policy: timeouts.state.policies.label(name) };
-  timeouts.metric.inc(labels, 0);
-  binding.listen(policy, 'onTimeout', () => timeouts.metric.inc(labels));
+  // The cell exists from binding on, so the series reads 0 before the first timeout.
+  const timedOut = timeouts.metric.cell({ policy: timeouts.state.policies.label(name) });
+  binding.listen(policy, 'onTimeout', () => timedOut.inc());
   bindDurations(binding, families, policy, name, 'timeout');
   return binding.toDisposable();
 }
