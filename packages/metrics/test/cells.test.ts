@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Registry, type OpenMetricsContentType } from 'prom-client';
+import { Registry } from 'prom-client';
 import { createMetrics } from '@breakwater/metrics';
 import { retry } from '@breakwater/retry';
 import { parseExposition, series } from './exposition.ts';
@@ -41,9 +41,10 @@ describe('cell-backed counters and histograms', () => {
   });
 
   it('print counters with the _total suffix once in OpenMetrics', async () => {
-    const registry = new Registry<OpenMetricsContentType>(Registry.OPENMETRICS_CONTENT_TYPE);
+    const registry = new Registry();
+    registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE as never);
     const policy = retry({ name: 'om' });
-    createMetrics({ registry: registry as unknown as Registry }).bindRetry(policy);
+    createMetrics({ registry }).bindRetry(policy);
     await policy.execute(() => 'ok');
     const text = await registry.metrics();
     expect(text).toContain('# TYPE breakwater_retry_attempts counter');
