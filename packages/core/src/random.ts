@@ -1,8 +1,9 @@
-import { invalidOption } from '@breakwater/core';
+import { invalidOption } from './validate.ts';
 
 /**
- * A deterministic source of numbers in [0, 1) for the `random` option, so a test can pin the
- * jitter: `retry({ random: seededRandom(42) })`. mulberry32: tiny and fast, not cryptographic.
+ * A deterministic source of numbers in [0, 1) for the `random` options, so a run can be
+ * repeated: retry's jitter (`retry({ random: seededRandom(42) })`) or chaos injection
+ * decisions. mulberry32: tiny and fast, not cryptographic.
  *
  * @example
  * const random = seededRandom(7);
