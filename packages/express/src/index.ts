@@ -7,3 +7,8 @@ export { PROBLEM_CONTENT_TYPE, type ProblemDetails } from '@breakwater/core';
 export type { DeadlineOptions, DeadlineStatus } from '@breakwater/core';
 export type { SheddingStatus } from '@breakwater/bulkhead';
 export type { HttpRequestSample, MetricsRegistry } from '@breakwater/core';
+export { rateLimiting, type RateLimitingOptions } from './rate-limit.ts';
+export { clientAddressKey, TRUST_PROXY_WARNING, type RateLimiterLike, type RateLimitDecision, type RateLimitHeadersMode } from '@breakwater/rate-limit';
+export { idempotencyKeys, type IdempotencyKeysOptions } from './idempotency.ts';
+export { healthRoutes, healthHandler, type HealthRoutesOptions } from './health-routes.ts';
+export type { HealthPaths } from '@breakwater/health';

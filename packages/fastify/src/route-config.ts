@@ -1,5 +1,6 @@
 import type { onRequestHookHandler, RouteOptions } from 'fastify';
 import { describeValue, invalidOption, MAX_TIMER_MS } from '@breakwater/core';
+import type { RouteRateLimitOptions } from './rate-limit-route-config.ts';
 
 /** Per-route settings, under `config.breakwater` of a route. */
 export interface BreakwaterRouteConfig {
@@ -10,6 +11,11 @@ export interface BreakwaterRouteConfig {
   readonly deadline?: number | false;
   /** `false` keeps this route out of the bulkhead (health checks, metrics). @default shed with the rest */
   readonly loadShedding?: false;
+  /**
+   * This route's rate limit: options replacing the plugin's, or `false` to exempt the route.
+   * @default the options given to breakwaterRateLimit (when `global` is true)
+   */
+  readonly rateLimit?: RouteRateLimitOptions | false;
 }
 
 declare module 'fastify' {
@@ -19,7 +25,8 @@ declare module 'fastify' {
   }
 }
 
-const KNOWN = ['deadline', 'loadShedding'];
+// Each plugin checks its own key's value; this list only refuses keys no plugin reads.
+const KNOWN = ['deadline', 'loadShedding', 'rateLimit'];
 
 /**
  * Reads and checks a route's `config.breakwater` when the route is registered, so a bad value

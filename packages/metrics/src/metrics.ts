@@ -1,6 +1,11 @@
 import { describeValue, invalidOption, type Disposable } from '@breakwater/core';
 import type { Registry } from 'prom-client';
 import { bindBulkheadTo, type BulkheadLike } from './bind/bulkhead.ts';
+import { bindCacheTo, type CacheLike } from './bind/cache.ts';
+import { bindChaosTo, type ChaosLike } from './bind/chaos.ts';
+import { bindHealthTo, type HealthLike } from './bind/health.ts';
+import { bindIdempotencyTo, type IdempotencyLike } from './bind/idempotency.ts';
+import { bindRateLimiterTo, type RateLimiterLike } from './bind/rate-limiter.ts';
 import { bindCircuitBreakerTo, type CircuitBreakerLike } from './bind/circuit-breaker.ts';
 import type { BindOptions } from './bind/common.ts';
 import { bindFallbackTo, type FallbackLike } from './bind/fallback.ts';
@@ -16,7 +21,18 @@ import type { PolicyKind } from './vocabulary.ts';
 const boundPolicies = new WeakMap<Registry, WeakSet<object>>();
 
 /** Any policy `bind()` accepts: one of the shapes below, or a `wrap()` of them (`wrapped`). */
-export type BindablePolicy = RetryLike | CircuitBreakerLike | BulkheadLike | TimeoutLike | FallbackLike | { readonly wrapped: readonly unknown[] };
+export type BindablePolicy =
+  | RetryLike
+  | CircuitBreakerLike
+  | BulkheadLike
+  | TimeoutLike
+  | FallbackLike
+  | ChaosLike
+  | RateLimiterLike
+  | CacheLike
+  | IdempotencyLike
+  | HealthLike
+  | { readonly wrapped: readonly unknown[] };
 
 /** Binds policies to one `breakwater_*` set of metrics; see {@link createMetrics}. */
 export class BreakwaterMetrics {
@@ -66,10 +82,42 @@ export class BreakwaterMetrics {
     return this.#once(policy, () => bindFallbackTo(this.#families, policy, options));
   }
 
+  /** `chaos_injections_total` by kind and call durations of a @breakwater/chaos policy. */
+  bindChaos(policy: ChaosLike, options?: BindOptions): Disposable {
+    return this.#once(policy, () => bindChaosTo(this.#families, policy, options));
+  }
+
+  /**
+   * `rate_limit_decisions_total` (by decision and source), `rate_limit_store_errors_total`,
+   * `rate_limit_degraded` and call durations (of `execute()`) of a @breakwater/rate-limit limiter.
+   */
+  bindRateLimiter(limiter: RateLimiterLike, options?: BindOptions): Disposable {
+    return this.#once(limiter, () => bindRateLimiterTo(this.#families, limiter, options));
+  }
+
+  /**
+   * `cache_requests_total` (by tier and result), loader calls and durations, L2 errors, and the
+   * write-behind queue (pending, persisted, given up, failed tries) of a @breakwater/cache cache.
+   */
+  bindCache(cache: CacheLike, options?: BindOptions): Disposable {
+    return this.#once(cache, () => bindCacheTo(this.#families, cache, options));
+  }
+
+  /** `idempotency_requests_total` by outcome, lost leases and store errors of a @breakwater/idempotency object. */
+  bindIdempotency(idempotency: IdempotencyLike, options?: BindOptions): Disposable {
+    return this.#once(idempotency, () => bindIdempotencyTo(this.#families, idempotency, options));
+  }
+
+  /** `health_check_status{check}` (1 pass, 0.5 warn, 0 fail) and check durations of a @breakwater/health registry. */
+  bindHealth(health: HealthLike): Disposable {
+    return this.#once(health, () => bindHealthTo(this.#families, health, undefined));
+  }
+
   /**
    * Binds a policy of any kind, told apart by its events (`onRetry`: retry, `onStateChange`:
-   * circuit breaker, `onTimeout`: timeout, `onFallback`: fallback, `onQueued`/`onReject(ed)` with
-   * slot getters: bulkhead), or every policy inside a `wrap()`.
+   * circuit breaker, `onTimeout`: timeout, `onFallback`: fallback, `onInjected`: chaos,
+   * `onDecision`: rate limiter, `onGet`: cache, `onOutcome`: idempotency, `onCheck`: health,
+   * `onQueued`/`onReject(ed)` with slot getters: bulkhead), or every policy inside a `wrap()`.
    */
   bind(policy: BindablePolicy, options?: BindOptions): Disposable {
     const kind = kindOf(policy);
@@ -84,11 +132,22 @@ export class BreakwaterMetrics {
         return this.bindFallback(policy as FallbackLike, options);
       case 'bulkhead':
         return this.bindBulkhead(policy as BulkheadLike, options);
+      case 'chaos':
+        return this.bindChaos(policy as ChaosLike, options);
+      case 'rate-limit':
+        return this.bindRateLimiter(policy as RateLimiterLike, options);
+      case 'cache':
+        return this.bindCache(policy as CacheLike, options);
+      case 'idempotency':
+        return this.bindIdempotency(policy as IdempotencyLike, options);
+      case 'health':
+        if (options?.name !== undefined) throw invalidOption('The `name` option of bind() does not apply to a health registry: its checks are labelled by their registered names');
+        return this.bindHealth(policy as HealthLike);
       case 'wrapped':
         return this.#bindWrapped(policy as { readonly wrapped: readonly unknown[] }, options);
       default:
         throw invalidOption(
-          `Expected the policy given to bind() to be a retry, circuit breaker, bulkhead, timeout or fallback policy (Breakwater or cockatiel) or a wrap() of them, got ${describeValue(policy)}`,
+          `Expected the policy given to bind() to be a retry, circuit breaker, bulkhead, timeout, fallback, chaos or rate limit policy (Breakwater or cockatiel), a cache, an idempotency object, a health registry, or a wrap() of them, got ${describeValue(policy)}`,
         );
     }
   }
@@ -139,7 +198,7 @@ export class BreakwaterMetrics {
   }
 }
 
-function kindOf(policy: unknown): PolicyKind | 'wrapped' | undefined {
+function kindOf(policy: unknown): PolicyKind | 'cache' | 'idempotency' | 'health' | 'wrapped' | undefined {
   if (policy === null || typeof policy !== 'object') return undefined;
   const p = policy as Record<string, unknown>;
   const has = (key: string) => typeof p[key] === 'function';
@@ -147,6 +206,11 @@ function kindOf(policy: unknown): PolicyKind | 'wrapped' | undefined {
   if (has('onStateChange')) return 'circuit-breaker';
   if (has('onTimeout')) return 'timeout';
   if (has('onFallback')) return 'fallback';
+  if (has('onInjected')) return 'chaos';
+  if (has('onDecision')) return 'rate-limit';
+  if (has('onGet')) return 'cache';
+  if (has('onOutcome')) return 'idempotency';
+  if (has('onCheck')) return 'health';
   const slots = 'executing' in p || 'executionSlots' in p;
   if (has('onQueued') || has('onLimitChange') || (slots && (has('onRejected') || has('onReject')))) return 'bulkhead';
   if (Array.isArray(p.wrapped)) return 'wrapped';

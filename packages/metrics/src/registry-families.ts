@@ -5,6 +5,7 @@ import type { ResolvedMetricsOptions } from './options.ts';
 import { METRIC_DEFINITIONS, type MetricKey } from './vocabulary.ts';
 
 type CounterKey = { [K in MetricKey]: (typeof METRIC_DEFINITIONS)[K]['type'] extends 'counter' ? K : never }[MetricKey];
+type HistogramKey = { [K in MetricKey]: (typeof METRIC_DEFINITIONS)[K]['type'] extends 'histogram' ? K : never }[MetricKey];
 type GaugeKey = { [K in MetricKey]: (typeof METRIC_DEFINITIONS)[K]['type'] extends 'gauge' ? K : never }[MetricKey];
 
 /**
@@ -31,7 +32,7 @@ export class RegistryFamilies {
     return this.histogram('callDuration');
   }
 
-  histogram(key: 'callDuration' | 'httpDuration'): Family<CellHistogram> {
+  histogram(key: HistogramKey): Family<CellHistogram> {
     return this.#get(key, (spec) => histogramFamily(spec, this.#options.durationBuckets)) as Family<CellHistogram>;
   }
 

@@ -69,6 +69,102 @@ export const METRIC_DEFINITIONS = {
     help: 'Failed calls a fallback policy replaced with its fallback value.',
     labelNames: ['policy'],
   },
+  chaosInjections: {
+    name: 'chaos_injections_total',
+    type: 'counter',
+    help: 'Calls a chaos policy injected into, by kind: fault, outcome, latency or behavior.',
+    labelNames: ['policy', 'kind'],
+  },
+  rateLimitDecisions: {
+    name: 'rate_limit_decisions_total',
+    type: 'counter',
+    help: 'Rate limit decisions by limiter, decision (allowed, denied) and source (store, fail-open, memory-fallback during a store outage).',
+    labelNames: ['limiter', 'decision', 'source'],
+  },
+  rateLimitStoreErrors: {
+    name: 'rate_limit_store_errors_total',
+    type: 'counter',
+    help: 'Failed or timed-out calls of a rate limiter to its store.',
+    labelNames: ['limiter'],
+  },
+  rateLimitDegraded: {
+    name: 'rate_limit_degraded',
+    type: 'gauge',
+    help: '1 while a rate limiter runs without its store (failing open, failing closed or on its memory fallback), else 0.',
+    labelNames: ['limiter'],
+  },
+  cacheRequests: {
+    name: 'cache_requests_total',
+    type: 'counter',
+    help: 'Cache lookups by cache, tier (l1, l2) and result (hit, stale, miss).',
+    labelNames: ['cache', 'tier', 'result'],
+  },
+  cacheLoads: {
+    name: 'cache_loads_total',
+    type: 'counter',
+    help: 'Loader calls of cache-aside reads (one per flight, not per waiter) by outcome: success, failure, or stale (failed, stale value served).',
+    labelNames: ['cache', 'outcome'],
+  },
+  cacheLoadDuration: {
+    name: 'cache_load_duration_seconds',
+    type: 'histogram',
+    help: 'Duration of loader calls of cache-aside reads, by outcome.',
+    labelNames: ['cache', 'outcome'],
+  },
+  cacheL2Errors: {
+    name: 'cache_l2_errors_total',
+    type: 'counter',
+    help: 'Rejected calls to the shared tier, the invalidation bus or the loader lock, by operation; each is served as a miss or a skipped write.',
+    labelNames: ['cache', 'operation'],
+  },
+  cacheWriteBehindPending: {
+    name: 'cache_write_behind_pending',
+    type: 'gauge',
+    help: 'Write-behind writes accepted and not yet persisted (read at scrape time).',
+    labelNames: ['cache'],
+  },
+  cacheWriteBehindWrites: {
+    name: 'cache_write_behind_writes_total',
+    type: 'counter',
+    help: 'Write-behind writes that reached the source of truth (persisted) or were given up after the last retry (given-up).',
+    labelNames: ['cache', 'outcome'],
+  },
+  cacheWriteBehindFailures: {
+    name: 'cache_write_behind_failures_total',
+    type: 'counter',
+    help: 'Failed tries of write-behind batches (each retry that fails counts again).',
+    labelNames: ['cache'],
+  },
+  idempotencyRequests: {
+    name: 'idempotency_requests_total',
+    type: 'counter',
+    help: 'Idempotent runs by outcome: executed, replayed, conflict, mismatch, invalid, unavailable, failed, released.',
+    labelNames: ['idempotency', 'outcome'],
+  },
+  idempotencyLeasesLost: {
+    name: 'idempotency_leases_lost_total',
+    type: 'counter',
+    help: 'Claims lost by their running holder before it finished, by reason (rejected, unreachable, closed, max-hold).',
+    labelNames: ['idempotency', 'reason'],
+  },
+  idempotencyStoreErrors: {
+    name: 'idempotency_store_errors_total',
+    type: 'counter',
+    help: 'Failed or timed-out idempotency store calls, by operation.',
+    labelNames: ['idempotency', 'operation'],
+  },
+  healthCheckStatus: {
+    name: 'health_check_status',
+    type: 'gauge',
+    help: 'Result of the last run of a health check: 1 pass, 0.5 warn, 0 fail.',
+    labelNames: ['check'],
+  },
+  healthCheckDuration: {
+    name: 'health_check_duration_seconds',
+    type: 'histogram',
+    help: 'Duration of health check runs (cached readings are not counted).',
+    labelNames: ['check'],
+  },
   callDuration: {
     name: 'policy_call_duration_seconds',
     type: 'histogram',
@@ -94,4 +190,4 @@ export interface MetricDefinition {
 export type MetricKey = keyof typeof METRIC_DEFINITIONS;
 
 /** The `kind` label of `policy_call_duration_seconds`. */
-export type PolicyKind = 'retry' | 'circuit-breaker' | 'bulkhead' | 'timeout' | 'fallback';
+export type PolicyKind = 'retry' | 'circuit-breaker' | 'bulkhead' | 'timeout' | 'fallback' | 'chaos' | 'rate-limit';

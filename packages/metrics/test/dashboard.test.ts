@@ -7,7 +7,7 @@ const dashboard = JSON.parse(readFileSync(new URL('../dashboards/breakwater-poli
 };
 const exprs = dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr));
 // A histogram is queried through its series suffixes.
-const charted = new Set(exprs.flatMap((expr) => [...expr.matchAll(/\bbreakwater_([a-z_]+?)(?:_bucket|_count|_sum)?\b(?=[{[\s)])/g)].map(([, name]) => name!)));
+const charted = new Set(exprs.flatMap((expr) => [...expr.matchAll(/\bbreakwater_([a-z0-9_]+?)(?:_bucket|_count|_sum)?\b(?=[{[\s)])/g)].map(([, name]) => name!)));
 const defined = new Set<string>(Object.values(METRIC_DEFINITIONS).map((definition) => definition.name));
 
 describe('the Grafana dashboard', () => {

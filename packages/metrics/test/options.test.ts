@@ -90,7 +90,7 @@ describe('createMetrics() options', () => {
     expect(() => metrics.bindTimeout(timeout(10), { name: '' })).toThrow('Expected `name` to be a string of length from 1 and up, got `""` (string)');
     expect(() => metrics.bindTimeout(timeout(10), { nmae: 'x' } as never)).toThrow('Unknown option `nmae` for bindTimeout(); expected one of `name`');
     expect(() => metrics.bind({} as never)).toThrow(
-      'Expected the policy given to bind() to be a retry, circuit breaker, bulkhead, timeout or fallback policy (Breakwater or cockatiel) or a wrap() of them, got `[object]` (object)',
+      'Expected the policy given to bind() to be a retry, circuit breaker, bulkhead, timeout, fallback, chaos or rate limit policy (Breakwater or cockatiel), a cache, an idempotency object, a health registry, or a wrap() of them, got `[object]` (object)',
     );
   });
 });

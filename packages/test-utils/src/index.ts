@@ -11,3 +11,4 @@ export { observed, type ExecutesCalls } from './observed-policy.ts';
 export { manualClock, type ManualClockTime } from './manual-clock.ts';
 export { settle } from './settle.ts';
 export { read, get } from './http-client.ts';
+export { shutdownUnderLoad, type ShutdownUnderLoad } from './shutdown-under-load.ts';

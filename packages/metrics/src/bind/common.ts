@@ -13,11 +13,18 @@ export interface BindOptions {
 }
 
 /** Checks a binder's arguments; returns the `policy` label value before capping. */
-export function resolveBinding(binder: string, kind: PolicyKind, policy: unknown, events: readonly string[], options: BindOptions | undefined): string {
+export function resolveBinding(
+  binder: string,
+  kind: PolicyKind | 'cache' | 'idempotency' | 'health',
+  policy: unknown,
+  events: readonly string[],
+  options: BindOptions | undefined,
+): string {
   const hasEvent = policy !== null && typeof policy === 'object' && events.some((e) => typeof (policy as Record<string, unknown>)[e] === 'function');
   if (!hasEvent) {
     const wanted = events.map((e) => `${e}()`).join(' or ');
-    throw invalidOption(`Expected the policy given to ${binder} to be a ${kind} policy with ${wanted}, got ${describeValue(policy)}`);
+    const noun = kind === 'cache' || kind === 'health' || kind === 'idempotency' ? `${kind} object` : `${kind} policy`;
+    throw invalidOption(`Expected the policy given to ${binder} to be a ${noun} with ${wanted}, got ${describeValue(policy)}`);
   }
   const config = withDefaults(binder, {}, options) as BindOptions;
   assertKnownOptions(binder, config, ['name']);

@@ -1,0 +1,10 @@
+export { chaosFault, FaultPolicy, type FaultOptions } from './fault.ts';
+export { chaosOutcome, OutcomePolicy, type OutcomeOptions } from './outcome.ts';
+export { chaosLatency, LatencyPolicy, type LatencyOptions } from './latency.ts';
+export { chaosBehavior, BehaviorPolicy, type BehaviorOptions } from './behavior.ts';
+export { ChaosPolicy } from './chaos-policy.ts';
+export { chaosFetch, injectedResponse, injectedNetworkError } from './fetch.ts';
+export type { ChaosOptions, ChaosContext } from './options.ts';
+export type { ChaosKind, InjectedEvent } from './events.ts';
+export { ChaosInjectedError, isChaosInjectedError } from './errors/chaos-injected-error.ts';
+export { seededRandom } from '@breakwater/core';

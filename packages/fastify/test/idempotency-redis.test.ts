@@ -1,0 +1,4 @@
+import { redisScenarios } from '../../idempotency/test/http-redis-scenarios.ts';
+import { startFastify } from './idempotency-app.ts';
+
+redisScenarios('Fastify', startFastify);

@@ -1,0 +1,14 @@
+export { createHealth, Health, EVENT_LOOP_KEY, LIFECYCLE_KEY, type LifecycleState, type HealthProbes } from './health.ts';
+export type { HealthOptions, RegisterOptions, EventLoopLagOptions, CheckProbe } from './health-options.ts';
+export type { HealthCheck, CheckFunction, CheckDefinition, CheckContext, CheckOutcome, CheckReturn } from './check.ts';
+export type { HealthReport, CheckResult, Probe } from './report.ts';
+export { HEALTH_STATUSES, type HealthStatus } from './status.ts';
+export { toHealthResponse, HEALTH_CONTENT_TYPE, type HealthResponse, type HealthResponseOptions, type HealthBody, type HealthBodyCheck } from './response.ts';
+export type { CheckEvent, ShutdownEvent, ShutdownPhase } from './events.ts';
+export { redisCheck, type RedisLike, type RedisCheckOptions } from './checks/redis-check.ts';
+export { breakerCheck, type BreakerLike, type BreakerCheckOptions } from './checks/breaker-check.ts';
+export { bulkheadCheck, type BulkheadStats, type BulkheadCheckOptions } from './checks/bulkhead-check.ts';
+export { gracefulShutdown, GracefulShutdown, type ShutdownResult, type ShutdownState } from './shutdown/graceful-shutdown.ts';
+export type { GracefulShutdownOptions, ShutdownResource, ShutdownHealth, ShutdownSignal } from './shutdown/shutdown-options.ts';
+export type { DrainableServer } from './shutdown/drain.ts';
+export { resolveHealthPaths, resolveExposeDetails, HEALTH_PATH_DEFAULTS, type HealthPaths } from './route-options.ts';

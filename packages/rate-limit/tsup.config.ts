@@ -1,0 +1,3 @@
+import { defineBreakwaterBuild } from '../../tsup.config.base.ts';
+
+export default defineBreakwaterBuild({ index: 'src/index.ts', redis: 'src/redis/index.ts' });
