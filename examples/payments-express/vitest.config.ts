@@ -1,0 +1,3 @@
+import { breakwaterProject } from '../../vitest.shared.ts';
+
+export default breakwaterProject('example-payments-express');
