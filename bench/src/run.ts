@@ -16,7 +16,7 @@ interface GroupRun {
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const ALL_GROUPS = ['policies', 'metrics'];
+const ALL_GROUPS = ['policies', 'metrics', 'http-metrics', 'rate-limit', 'rate-limit-redis', 'rate-limit-http', 'cache', 'cache-redis', 'idempotency', 'idempotency-http', 'fetch'];
 const groups = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL_GROUPS;
 const reps = Number(process.env.REPS ?? 4);
 
@@ -34,6 +34,8 @@ const report: { machine: object; groups: object[] } = {
 let markdown = `# Benchmark results\n\nNode ${process.version}, ${reps} processes per group (forward/reverse case order alternating). ` +
   'p50 is the median across runs of each run\'s median ns/op; the ratio is the median across runs of (case p50 / baseline p50 in the same run).\n';
 
+const preamble = markdown;
+const sections = new Map<string, string>();
 for (const group of groups) {
   const runs: GroupRun[] = [];
   for (let rep = 0; rep < reps; rep++) {
@@ -70,6 +72,7 @@ for (const group of groups) {
     return { ours, theirs, ratio: median(perRun), min: Math.min(...perRun), max: Math.max(...perRun) };
   });
   report.groups.push({ group, title, baseline, rows, comparisons, runs });
+  const sectionStart = markdown.length;
   markdown += `\n## ${title}\n\n| case | p50 per call | spread (min … max) | ops/s | × ${baseline} |\n|---|---|---|---|---|\n`;
   for (const row of rows) {
     markdown += `| ${row.name} | ${formatNs(row.p50)} | ${formatNs(row.min)} … ${formatNs(row.max)} | ${(row.opsPerSec / 1e6).toFixed(2)} M | ${row.ratio.toFixed(2)} |\n`;
@@ -81,6 +84,7 @@ for (const group of groups) {
       markdown += `| ${c.ours} vs ${c.theirs} | ${c.ratio.toFixed(2)} (${verdict}) | ${c.min.toFixed(2)} … ${c.max.toFixed(2)} |\n`;
     }
   }
+  sections.set(group, markdown.slice(sectionStart));
 }
 
 // One file pair per group, so running one group never overwrites another's results.
@@ -88,5 +92,5 @@ const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
 for (const entry of report.groups as { group: string }[]) {
   writeFileSync(`${resultsDir}${entry.group}.json`, `${JSON.stringify({ machine: report.machine, ...entry }, null, 2)}\n`);
 }
-writeFileSync(`${resultsDir}${groups.join('+')}.md`, markdown);
+for (const [group, section] of sections) writeFileSync(`${resultsDir}${group}.md`, `${preamble}${section}`);
 process.stdout.write(markdown);
