@@ -78,8 +78,10 @@ export class MemoryStore implements RateLimitStore {
       algorithm.step(state, table.next, 0, now, limit.quota, limit.windowMs, cost, out);
       const counted = out.allowed || spec.consumeWhenDenied;
       if (counted) {
-        if (existing === undefined) table.keys.set(key, Float64Array.from(table.next));
-        else existing.set(table.next);
+        if (existing === undefined) table.keys.set(key, table.next.slice());
+        // An element loop, not `set()`: for one to three numbers the builtin call costs more
+        // than the copy.
+        else for (let s = 0; s < slots; s++) existing[s] = table.next[s]!;
       }
       reply[0] = out.allowed ? 1 : 0;
       reply[1] = !out.allowed ? 0 : out.remainingAfter;
