@@ -15,6 +15,16 @@ export function demoPhases(services: DemoServices, shape: TrafficShape, phaseMs:
   };
   return [
     { name: 'warm-up: all healthy', durationMs: phaseMs, enter: calm },
+    // While the bank is healthy: duplicates of payments that succeeded are replayed (after a bank
+    // outage the breaker stays open for a while, and unfinished payments are not stored).
+    {
+      name: 'duplicate POST storm: 60 % of payments retry a recent key',
+      durationMs: phaseMs,
+      enter: () => {
+        calm();
+        shape.duplicateShare = 0.6;
+      },
+    },
     {
       name: 'bank flaky: 30 % 503s, answers lost after charging, latency spikes',
       durationMs: phaseMs,
@@ -32,19 +42,11 @@ export function demoPhases(services: DemoServices, shape: TrafficShape, phaseMs:
       },
     },
     {
-      name: 'database slow (600 ms) then down: reads served stale',
+      name: 'database slow (600 ms): reads served stale',
       durationMs: phaseMs,
       enter: () => {
         calm();
         for (const { service } of services.catalogs) service.db.setFaults({ latencyMs: 600 });
-      },
-    },
-    {
-      name: 'duplicate POST storm: 60 % of payments retry a recent key',
-      durationMs: phaseMs,
-      enter: () => {
-        calm();
-        shape.duplicateShare = 0.6;
       },
     },
     {

@@ -8,7 +8,7 @@ const quiet = { status() {}, event() {}, done() {} };
 // the bank's ledger and the database, and that each fault left its mark.
 describe('the demo', () => {
   it('charges no payment twice, loses no write, and shows retries, breaker, replays and rate limits', async () => {
-    const summary = await runDemo({ phaseMs: 1_500, rate: 80, progress: quiet });
+    const summary = await runDemo({ phaseMs: 2_000, rate: 100, progress: quiet });
     expect(summary.violations).toEqual([]);
     expect(summary.payments.duplicateCharges).toBe(0);
     expect(summary.views.lost).toBe(0);
