@@ -17,6 +17,7 @@ import {
 import { prepareProblem, sendProblem } from './problem.ts';
 import { clientClosedReason } from './request-signal.ts';
 import { ReplyCapture } from './idempotency-capture.ts';
+import { routeConfig } from './route-config.ts';
 
 /** Idempotency-key options (see `@breakwater/idempotency`); `scope` receives the Fastify request. */
 export type IdempotencyKeysOptions = IdempotencyHttpOptions<FastifyRequest>;
@@ -30,6 +31,8 @@ const idempotencyPlugin: FastifyPluginAsync<IdempotencyKeysOptions> = async func
   fastify.addHook('onRoute', (routeOptions: RouteOptions) => {
     const methods = Array.isArray(routeOptions.method) ? routeOptions.method : [routeOptions.method];
     if (!methods.some((method) => resolved.methods.has(String(method).toUpperCase()))) return;
+    // `config.breakwater.idempotency: false` keeps a route out (checked by routeConfig()).
+    if (routeConfig(routeOptions).idempotency === false) return;
     // preHandler: after body parsing and validation (the fingerprint needs the body) and after
     // the app's own authentication hooks, the route's own included (`preHandler:
     // fastify.auth([...])`): the scope needs the principal, and an auth hook's 401/403 must be

@@ -16,6 +16,8 @@ export interface BreakwaterRouteConfig {
    * @default the options given to breakwaterRateLimit (when `global` is true)
    */
   readonly rateLimit?: RouteRateLimitOptions | false;
+  /** `false` keeps this POST/PATCH route out of breakwaterIdempotency. @default guarded with the rest */
+  readonly idempotency?: false;
 }
 
 declare module 'fastify' {
@@ -26,7 +28,7 @@ declare module 'fastify' {
 }
 
 // Each plugin checks its own key's value; this list only refuses keys no plugin reads.
-const KNOWN = ['deadline', 'loadShedding', 'rateLimit'];
+const KNOWN = ['deadline', 'loadShedding', 'rateLimit', 'idempotency'];
 
 /**
  * Reads and checks a route's `config.breakwater` when the route is registered, so a bad value
@@ -44,7 +46,7 @@ export function routeConfig(routeOptions: RouteOptions): BreakwaterRouteConfig {
       throw invalidOption(`Unknown option \`${key}\` in \`config.breakwater\` of ${where}; expected one of ${KNOWN.map((k) => `\`${k}\``).join(', ')}`);
     }
   }
-  const { deadline, loadShedding } = value as Record<string, unknown>;
+  const { deadline, loadShedding, idempotency } = value as Record<string, unknown>;
   if (deadline !== undefined && deadline !== false) {
     const wanted = `Expected \`config.breakwater.deadline\` of ${where} to be false or a number from 1 to ${MAX_TIMER_MS}, got ${describeValue(deadline)}`;
     if (typeof deadline !== 'number') throw invalidOption(wanted);
@@ -52,6 +54,9 @@ export function routeConfig(routeOptions: RouteOptions): BreakwaterRouteConfig {
   }
   if (loadShedding !== undefined && loadShedding !== false) {
     throw invalidOption(`Expected \`config.breakwater.loadShedding\` of ${where} to be false or left out, got ${describeValue(loadShedding)}`);
+  }
+  if (idempotency !== undefined && idempotency !== false) {
+    throw invalidOption(`Expected \`config.breakwater.idempotency\` of ${where} to be false or left out, got ${describeValue(idempotency)}`);
   }
   return value as BreakwaterRouteConfig;
 }

@@ -249,3 +249,33 @@ describe('breakwaterIdempotency (Fastify specifics)', () => {
     expect(runs).toBe(1);
   });
 });
+
+describe('breakwaterIdempotency per-route opt-out', () => {
+  it('a route with config.breakwater.idempotency false is not guarded; the others still are', async () => {
+    let runs = 0;
+    const { url } = await start(
+      (app) => {
+        app.post('/webhook', { config: { breakwater: { idempotency: false } } }, async () => ({ run: ++runs }));
+        app.post('/orders', async () => ({ run: ++runs }));
+      },
+      { required: true },
+    );
+    // No key needed, and the same key twice runs twice: the route is outside the guard.
+    expect((await send(url, 'POST', '/webhook', { body: '{}' })).status).toBe(200);
+    const first = await send(url, 'POST', '/webhook', { headers: key('"k1"'), body: '{}' });
+    const second = await send(url, 'POST', '/webhook', { headers: key('"k1"'), body: '{}' });
+    expect([first.json, second.json]).toEqual([{ run: 2 }, { run: 3 }]);
+    // Guarded as before.
+    expect((await send(url, 'POST', '/orders', { body: '{}' })).status).toBe(400);
+  });
+
+  it('refuses any other value when the route is registered', async () => {
+    const app = fastifyApp();
+    running = app;
+    await app.register(breakwaterIdempotency, { idempotency: idempotency({ store: memoryStore() }) });
+    // onRoute hooks run as the route is declared: a bad value throws right there.
+    expect(() => app.post('/x', { config: { breakwater: { idempotency: true as never } } }, async () => 'ok')).toThrow(
+      'Expected `config.breakwater.idempotency` of POST /x to be false or left out, got `true` (boolean)',
+    );
+  });
+});
