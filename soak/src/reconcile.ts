@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { bankKeyFor } from '../../examples/payments-express/src/bank-key.ts';
 import type { Charge } from '../../examples/payments-express/src/fake-bank.ts';
 import type { LatencyHistogram } from '../../examples/demo/src/latency-histogram.ts';
 import type { LoadResult } from '../../examples/demo/src/load-generator.ts';
@@ -40,7 +40,7 @@ export function reconcileSoak(input: SoakInput): SoakResult {
   let missing = 0;
   for (const clientKey of input.traffic.succeeded.keys()) {
     const [client, key] = clientKey.split('\n') as [string, string];
-    if (!byReference.has(createHash('sha256').update(`${client}\n"${key}"`).digest('hex'))) missing++;
+    if (!byReference.has(bankKeyFor(client, `"${key}"`))) missing++;
   }
   if (duplicates > 0) violations.push(`${duplicates} payment(s) executed more than once (max ${maxExecutions} per key)`);
   if (missing > 0) violations.push(`${missing} payment(s) answered 201 but never charged`);

@@ -2,51 +2,44 @@
 // capture, store) and a replay (one lookup, the stored response written back), against the same
 // route without the middleware. Express 5 and Fastify 5, each on a loopback server started in
 // setup; requests are sequential over one keep-alive connection, so each case is a round trip.
-import { Agent, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { idempotency, memoryStore } from '@breakwater/idempotency';
 import { idempotencyKeys } from '@breakwater/express';
 import { breakwaterIdempotency } from '@breakwater/fastify';
 import type { BenchGroup } from '../group.ts';
+import { loopbackClient, type LoopbackServer } from '../loopback.ts';
 
 const BODY = JSON.stringify({ amount: 1250, currency: 'eur', customer: 'cus_123', items: [{ sku: 'A-1', qty: 2 }] });
 const ANSWER = { id: 'ord_1', status: 'created', amount: 1250 };
 
-const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-let expressServer: Server | undefined;
+const clients: LoopbackServer[] = [];
 let fastifyApp: FastifyInstance | undefined;
 
-/** One POST on the shared keep-alive connection; resolves when the whole response was read. */
-function post(url: string, key: string | undefined): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(BODY)) };
-    if (key !== undefined) headers['idempotency-key'] = key;
-    const req = request(url, { method: 'POST', agent, headers }, (res) => {
-      res.on('data', () => undefined);
-      res.on('end', () => (res.statusCode === 201 ? resolve(201) : reject(new Error(`unexpected status ${res.statusCode}`))));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(BODY);
-  });
+/** One POST; a status other than 201 fails the run rather than timing an error path. */
+async function post(client: LoopbackServer, path: string, key: string | undefined): Promise<number> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (key !== undefined) headers['idempotency-key'] = key;
+  const status = await client.send(path, { method: 'POST', headers, body: BODY });
+  if (status !== 201) throw new Error(`unexpected status ${status}`);
+  return status;
 }
 
-async function startExpress(): Promise<string> {
+async function startExpress(): Promise<LoopbackServer> {
   const app = express();
   app.use(express.json());
   const guard = idempotencyKeys({ idempotency: idempotency({ store: memoryStore() }) });
   app.post('/bare', (_req, res) => void res.status(201).json(ANSWER));
   app.post('/guarded', guard, (_req, res) => void res.status(201).json(ANSWER));
-  const server = await new Promise<Server>((resolve) => {
+  const server = await new Promise<import('node:http').Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
-  expressServer = server;
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = loopbackClient(server);
+  clients.push(client);
+  return client;
 }
 
-async function startFastify(): Promise<string> {
+async function startFastify(): Promise<LoopbackServer> {
   const app = Fastify();
   app.post('/bare', async (_request, reply) => reply.code(201).send(ANSWER));
   await app.register(async (guarded) => {
@@ -55,7 +48,9 @@ async function startFastify(): Promise<string> {
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   fastifyApp = app;
-  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const client = loopbackClient(app.server);
+  clients.push(client);
+  return client;
 }
 
 export const group: BenchGroup = {
@@ -68,25 +63,24 @@ export const group: BenchGroup = {
     ['fastify: replay', 'fastify: bare route'],
   ],
   async setup() {
-    const expressUrl = await startExpress();
-    const fastifyUrl = await startFastify();
+    const onExpress = await startExpress();
+    const onFastify = await startFastify();
     let fresh = 0;
     // Stored once, replayed on every call.
-    await post(`${expressUrl}/guarded`, 'replayed-key');
-    await post(`${fastifyUrl}/guarded`, 'replayed-key');
+    await post(onExpress, '/guarded', 'replayed-key');
+    await post(onFastify, '/guarded', 'replayed-key');
     return {
-      'express: bare route': () => post(`${expressUrl}/bare`, undefined),
-      'express: first request with a key': () => post(`${expressUrl}/guarded`, `k-${++fresh}`),
-      'express: replay': () => post(`${expressUrl}/guarded`, 'replayed-key'),
-      'fastify: bare route': () => post(`${fastifyUrl}/bare`, undefined),
-      'fastify: first request with a key': () => post(`${fastifyUrl}/guarded`, `k-${++fresh}`),
-      'fastify: replay': () => post(`${fastifyUrl}/guarded`, 'replayed-key'),
+      'express: bare route': () => post(onExpress, '/bare', undefined),
+      'express: first request with a key': () => post(onExpress, '/guarded', `k-${++fresh}`),
+      'express: replay': () => post(onExpress, '/guarded', 'replayed-key'),
+      'fastify: bare route': () => post(onFastify, '/bare', undefined),
+      'fastify: first request with a key': () => post(onFastify, '/guarded', `k-${++fresh}`),
+      'fastify: replay': () => post(onFastify, '/guarded', 'replayed-key'),
     };
   },
   async teardown() {
-    agent.destroy();
-    expressServer?.closeAllConnections();
-    await new Promise<void>((resolve) => (expressServer ? expressServer.close(() => resolve()) : resolve()));
+    // A client closes its server too (already closed ones are skipped), Fastify's included.
+    await Promise.all(clients.map((client) => client.close()));
     await fastifyApp?.close();
   },
 };

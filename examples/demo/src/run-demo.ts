@@ -3,7 +3,8 @@ import { runSchedule } from './fault-schedule.ts';
 import { Progress } from './terminal.ts';
 import { demoPhases } from './scenario.ts';
 import { startServices } from './services.ts';
-import { bankReference, createTraffic, type TrafficShape } from './traffic.ts';
+import { bankKeyFor } from '../../payments-express/src/bank-key.ts';
+import { createTraffic, type TrafficShape } from './traffic.ts';
 import { reconcile, type DemoSummary } from './summary.ts';
 
 export interface DemoOptions {
@@ -95,6 +96,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     payments: traffic.payments,
     viewsAccepted,
     viewsPersisted,
-    bankReference,
+    // The traffic sends each key as an sf-string, as the IETF draft asks.
+    bankReference: (client, key) => bankKeyFor(client, `"${key}"`),
   });
 }

@@ -89,7 +89,3 @@ function hash(text: string): number {
   return createHash('sha1').update(text).digest().readUInt32BE(0);
 }
 
-/** The bank's reference for a client's payment key: the same derivation as the payments service. */
-export function bankReference(client: string, key: string): string {
-  return createHash('sha256').update(`${client}\n"${key}"`).digest('hex');
-}

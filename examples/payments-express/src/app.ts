@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import express, { type Express, type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
 import { problemDetails, PROBLEM_CONTENT_TYPE } from '@breakwater/core';
@@ -8,6 +7,7 @@ import type { Idempotency } from '@breakwater/idempotency';
 import type { BreakwaterMetrics } from '@breakwater/metrics';
 import type { RateLimiter } from '@breakwater/rate-limit';
 import { BankError, type ChargeResult } from './bank-client.ts';
+import { bankKeyFor } from './bank-key.ts';
 
 export interface PaymentsAppDeps {
   readonly bank: { charge(request: { amount: number; currency: string; reference: string }, key: string, signal?: AbortSignal): Promise<ChargeResult> };
@@ -59,11 +59,7 @@ export function createPaymentsApp(deps: PaymentsAppDeps): Express {
       if (typeof currency !== 'string' || !CURRENCIES.has(currency)) {
         return problem(res, 400, 'Invalid currency', `\`currency\` must be one of ${[...CURRENCIES].join(', ')}.`);
       }
-      // The bank's key comes from the client's key, not from this run: if this run's answer is
-      // lost and the client's retry runs the handler again, the bank still sees one key and
-      // charges once.
-      const scoped = `${clientOf(req)}\n${req.get('idempotency-key')}`;
-      const bankKey = createHash('sha256').update(scoped).digest('hex');
+      const bankKey = bankKeyFor(clientOf(req), req.get('idempotency-key'));
       try {
         const charge = await deps.bank.charge({ amount, currency, reference: bankKey }, bankKey, requestSignal(req));
         return res.status(201).json({ id: charge.id, status: charge.status, amount, currency });
