@@ -36,6 +36,7 @@ export class DeadlineQueue {
   #tail: Deadline | undefined;
   #timer: TimerHandle | undefined;
   #timerRefed = false;
+  #released = false;
 
   constructor(clock: Clock, duration: number) {
     this.#clock = clock;
@@ -66,7 +67,26 @@ export class DeadlineQueue {
     if (next === undefined) this.#tail = prev;
     else next.prev = prev;
     deadline.prev = deadline.next = undefined;
-    if (this.#head === undefined && this.#timer !== undefined) this.#setRef(false);
+    if (this.#head === undefined && this.#timer !== undefined) {
+      if (this.#released) this.#clear();
+      else this.#setRef(false);
+    }
+  }
+
+  /**
+   * For an owner closing down: from now on the timer is cleared, not unref'd, whenever no
+   * deadline is pending (at once if none is), so nothing of the queue outlives the last one.
+   */
+  release(): void {
+    this.#released = true;
+    if (this.#head === undefined) this.#clear();
+  }
+
+  #clear(): void {
+    if (this.#timer === undefined) return;
+    this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerRefed = false;
   }
 
   #arm(ms: number): void {

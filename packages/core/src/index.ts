@@ -7,6 +7,7 @@ export { resolveDeadline, deadlineDetail, type DeadlineOptions, type DeadlineSta
 export type { HttpRequestSample, HttpRequestObserver, MetricsRegistry } from './http-metrics-types.ts';
 export { problemDetails, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './problem.ts';
 export { systemClock, type Clock, type TimerHandle } from './clock.ts';
+export { Deadline, DeadlineQueue } from './deadline-queue.ts';
 export { seededRandom } from './random.ts';
 export { abortableDelay, linkSignal, raceAbort, isAbortable, neverAbortedSignal, type LinkedAbort } from './abort.ts';
 export { EventEmitter, once, type Event, type Disposable } from './events.ts';

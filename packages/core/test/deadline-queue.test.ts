@@ -109,4 +109,28 @@ describe('DeadlineQueue', () => {
     advance(100);
     expect(expired).toEqual(['first', 'third']);
   });
+
+  it('release() clears an idle timer at once, and a busy one when its last deadline leaves', () => {
+    const { clock, advance, live } = manualClock();
+    const idle = new DeadlineQueue(clock, 100);
+    add(idle, () => {}).cancel();
+    expect(live()).toHaveLength(1); // unref'd, not cleared
+    idle.release();
+    expect(live()).toHaveLength(0);
+
+    const busy = new DeadlineQueue(clock, 100);
+    const expired: string[] = [];
+    const a = add(busy, () => expired.push('a'));
+    add(busy, () => expired.push('b')).cancel();
+    busy.release();
+    expect(live()).toHaveLength(1); // a is still pending: its deadline holds
+    advance(100);
+    expect(expired).toEqual(['a']);
+    expect(live()).toHaveLength(0);
+    a.cancel();
+    const c = add(busy, () => expired.push('c'));
+    expect(live()).toHaveLength(1); // a later deadline arms a new timer
+    c.cancel();
+    expect(live()).toHaveLength(0);
+  });
 });

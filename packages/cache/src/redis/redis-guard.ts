@@ -1,4 +1,4 @@
-import { EventEmitter, type Clock, type Event } from '@breakwater/core';
+import { Deadline, DeadlineQueue, EventEmitter, type Clock, type Event } from '@breakwater/core';
 import { L2Breaker, type L2BreakerState } from './breaker.ts';
 import { canSend, type RedisClient } from './client.ts';
 import { L2UnavailableError } from './errors/l2-unavailable-error.ts';
@@ -27,6 +27,9 @@ export class RedisGuard {
   readonly #errors = new EventEmitter<RedisErrorEvent>();
   readonly #opens = new EventEmitter<BreakerOpenEvent>();
   readonly #closes = new EventEmitter<BreakerCloseEvent>();
+  // Every command has the same timeout, so one timer serves them all: a Node timer set and
+  // cleared per command cost more than the rest of the guard together.
+  readonly #deadlines: DeadlineQueue;
   #closed = false;
 
   readonly onError: Event<RedisErrorEvent> = this.#errors.event;
@@ -36,6 +39,7 @@ export class RedisGuard {
   constructor(client: RedisClient, settings: RedisGuardSettings) {
     this.#client = client;
     this.#settings = settings;
+    this.#deadlines = new DeadlineQueue(settings.clock, settings.commandTimeoutMs);
     this.#breaker = new L2Breaker({
       threshold: settings.breakerThreshold,
       openMs: settings.breakerOpenMs,
@@ -56,6 +60,7 @@ export class RedisGuard {
   /** Refuses every later call with reason `closed`. */
   close(): void {
     this.#closed = true;
+    this.#deadlines.release();
   }
 
   /** Reports a failure that did not come through {@link run} (a bus payload, a connection error). */
@@ -82,17 +87,9 @@ export class RedisGuard {
   }
 
   #bounded<T>(operation: string, command: () => Promise<T>, probe: boolean): Promise<T> {
-    const { clock, commandTimeoutMs } = this.#settings;
     return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const timer = clock.setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        const error = new L2UnavailableError({ operation, reason: 'timeout', timeoutMs: commandTimeoutMs });
-        this.#breaker.failure(probe, error);
-        this.#errors.emit({ operation, reason: 'timeout', error });
-        reject(error);
-      }, commandTimeoutMs);
+      const call = new BoundedCommand(this, operation, probe, resolve as (value: unknown) => void, reject);
+      this.#deadlines.add(call);
       let pending: Promise<T>;
       try {
         pending = command();
@@ -100,26 +97,32 @@ export class RedisGuard {
         pending = Promise.reject(error);
       }
       pending.then(
-        (value) => {
-          if (settled) return;
-          settled = true;
-          clock.clearTimeout(timer);
-          this.#breaker.success(probe);
-          resolve(value);
-        },
-        (cause: unknown) => {
-          // A command that lost the race to the timer may still fail later; that is expected.
-          if (settled) return;
-          settled = true;
-          clock.clearTimeout(timer);
-          const error = new L2UnavailableError({ operation, reason: 'command-failed', cause });
-          if (isAvailabilityFailure(cause)) this.#breaker.failure(probe, error);
-          else if (probe) this.#breaker.success(probe); // the server answered: it is up
-          this.#errors.emit({ operation, reason: 'command-failed', error });
-          reject(error);
-        },
+        (value) => call.succeeded(value),
+        (cause: unknown) => call.failed(cause),
       );
     });
+  }
+
+  /** @internal The command timed out: the breaker and the events hear of it. */
+  timedOut(operation: string, probe: boolean): L2UnavailableError {
+    const error = new L2UnavailableError({ operation, reason: 'timeout', timeoutMs: this.#settings.commandTimeoutMs });
+    this.#breaker.failure(probe, error);
+    this.#errors.emit({ operation, reason: 'timeout', error });
+    return error;
+  }
+
+  /** @internal The command answered in time. */
+  answered(probe: boolean): void {
+    this.#breaker.success(probe);
+  }
+
+  /** @internal The command failed in time. */
+  commandFailed(operation: string, probe: boolean, cause: unknown): L2UnavailableError {
+    const error = new L2UnavailableError({ operation, reason: 'command-failed', cause });
+    if (isAvailabilityFailure(cause)) this.#breaker.failure(probe, error);
+    else if (probe) this.#breaker.success(probe); // the server answered: it is up
+    this.#errors.emit({ operation, reason: 'command-failed', error });
+    return error;
   }
 
   #reject<T>(error: L2UnavailableError): Promise<T> {
@@ -131,4 +134,45 @@ export class RedisGuard {
 function isAvailabilityFailure(error: unknown): boolean {
   if (!(error instanceof Error) || error.name !== 'ReplyError') return true;
   return UNAVAILABLE_REPLIES.some((code) => error.message.startsWith(code));
+}
+
+/** One command's race against the timeout: whichever of the answer and the deadline comes first settles it. */
+class BoundedCommand extends Deadline {
+  #settled = false;
+  readonly #guard: RedisGuard;
+  readonly #operation: string;
+  readonly #probe: boolean;
+  readonly #resolve: (value: unknown) => void;
+  readonly #reject: (error: unknown) => void;
+
+  constructor(guard: RedisGuard, operation: string, probe: boolean, resolve: (value: unknown) => void, reject: (error: unknown) => void) {
+    super();
+    this.#guard = guard;
+    this.#operation = operation;
+    this.#probe = probe;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  expire(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#reject(this.#guard.timedOut(this.#operation, this.#probe));
+  }
+
+  succeeded(value: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.cancel();
+    this.#guard.answered(this.#probe);
+    this.#resolve(value);
+  }
+
+  failed(cause: unknown): void {
+    // A command that lost the race to the timer may still fail later; that is expected.
+    if (this.#settled) return;
+    this.#settled = true;
+    this.cancel();
+    this.#reject(this.#guard.commandFailed(this.#operation, this.#probe, cause));
+  }
 }
