@@ -5,6 +5,7 @@ import {
   assertKnownOptions,
   assertMethods,
   assertString,
+  describeValue,
   invalidOption,
   systemClock,
   withDefaults,
@@ -48,7 +49,10 @@ export interface FreshnessOptions<V> {
 export interface CacheOptions<V> extends FreshnessOptions<V> {
   /** A name for events, errors and metric labels. @default 'cache' */
   readonly name?: string;
-  /** Prefix of every L2 key and invalidation message (`<namespace>:<key>`); `''` for none. @default '' */
+  /**
+   * Prefix of every L2 key and invalidation message (`<namespace>:<key>`); `''` for none. No `:`
+   * in it: that separates it from the key. @default ''
+   */
   readonly namespace?: string;
   /** The in-process tier's bounds. @default { max: 10_000 } */
   readonly l1?: L1Options<V>;
@@ -157,6 +161,11 @@ export function resolveCacheOptions<V>(options: CacheOptions<V> | undefined): Re
   assertKnownOptions('createCache()', config, KNOWN);
   assertString('name', config.name, { min: 1 });
   assertString('namespace', config.namespace);
+  // ':' separates the namespace from the key: namespace 'a:b' with key 'c' and namespace 'a'
+  // with key 'b:c' would share one L2 entry and one bus message.
+  if (config.namespace.includes(':')) {
+    throw invalidOption(`Expected \`namespace\` to contain no ':' (it separates the namespace from the key), got ${describeValue(config.namespace)}`, 'range');
+  }
   assertTtl('ttl', config.ttl);
   assertDuration('staleWhileRevalidate', config.staleWhileRevalidate);
   assertDuration('grace', config.grace);

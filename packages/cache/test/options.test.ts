@@ -13,6 +13,7 @@ describe('createCache options are checked at construction', () => {
     [{ grace: -5 }, /`grace`/],
     [{ timeout: 0 }, /Expected `timeout` to be a number from 1 to 2147483647, got `0`/],
     [{ name: '' }, /`name`/],
+    [{ namespace: 'users:v2' }, /Expected `namespace` to contain no ':' \(it separates the namespace from the key\), got `"users:v2"`/],
     [{ ttll: 5 }, /Unknown option `ttll` for createCache\(\)/],
     [{ l1: { max: 0 } }, /`l1.max` to be an integer from 1 and up/],
     [{ l1: { maxSize: 100 } }, /`l1.sizeCalculation` to be a function/],
