@@ -12,10 +12,11 @@ export interface HttpTestServer {
 }
 
 /**
- * A real HTTP server on 127.0.0.1 and an ephemeral port, after ky's test helper: keep-alive is
- * off (`keepAliveTimeout = 0`) so idle sockets never outlive a test, the server is `unref()`ed
- * so a forgotten one cannot hold the process open, and `close()` calls `closeAllConnections()`
- * before `close()` so it resolves at once even with requests still open.
+ * A real HTTP server on 127.0.0.1 and an ephemeral port, after ky's test helper. Keep-alive stays
+ * on, but `keepAliveTimeout = 0` turns off the server's idle-socket timer (Node then keeps an idle
+ * socket until it is closed), so no server timer outlives a test; the server is `unref()`ed so a
+ * forgotten one cannot hold the process open, and `close()` calls `closeAllConnections()` before
+ * `close()` so it resolves at once, idle sockets and open requests included.
  *
  * ```ts
  * const http = await startHttpServer((req, res) => res.end('ok'));
