@@ -12,3 +12,4 @@ export { clientAddressKey, TRUST_PROXY_WARNING, type RateLimiterLike, type RateL
 export { idempotencyKeys, type IdempotencyKeysOptions } from './idempotency.ts';
 export { healthRoutes, healthHandler, type HealthRoutesOptions } from './health-routes.ts';
 export type { HealthPaths } from '@breakwater/health';
+export { responseCache, type ResponseCachingOptions } from './response-cache.ts';

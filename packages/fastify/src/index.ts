@@ -14,3 +14,5 @@ export { clientAddressKey, TRUST_PROXY_WARNING, type RateLimiterLike, type RateL
 export { breakwaterIdempotency, type IdempotencyKeysOptions } from './idempotency-plugin.ts';
 export { breakwaterHealth, type HealthPluginOptions } from './health-plugin.ts';
 export type { HealthPaths } from '@breakwater/health';
+export { breakwaterResponseCache, type ResponseCachingOptions } from './response-cache-plugin.ts';
+export type { RouteResponseCacheOptions } from './route-config.ts';

@@ -18,6 +18,18 @@ export interface BreakwaterRouteConfig {
   readonly rateLimit?: RouteRateLimitOptions | false;
   /** `false` keeps this POST/PATCH route out of breakwaterIdempotency. @default guarded with the rest */
   readonly idempotency?: false;
+  /**
+   * `false` keeps this GET route out of breakwaterResponseCache; an object sets this route's own
+   * `defaultTtlMs` (freshness for its responses without `s-maxage`, `max-age` or `Expires`).
+   * @default cached with the plugin's options
+   */
+  readonly responseCache?: RouteResponseCacheOptions | false;
+}
+
+/** A route's own response-cache settings (`config.breakwater.responseCache`). */
+export interface RouteResponseCacheOptions {
+  /** Replaces the plugin's `defaultTtlMs` on this route (ms, 1 and up). @default the plugin's */
+  readonly defaultTtlMs?: number;
 }
 
 declare module 'fastify' {
@@ -28,7 +40,7 @@ declare module 'fastify' {
 }
 
 // Each plugin checks its own key's value; this list only refuses keys no plugin reads.
-const KNOWN = ['deadline', 'loadShedding', 'rateLimit', 'idempotency'];
+const KNOWN = ['deadline', 'loadShedding', 'rateLimit', 'idempotency', 'responseCache'];
 
 /**
  * Reads and checks a route's `config.breakwater` when the route is registered, so a bad value

@@ -293,7 +293,7 @@ describe('breakwaterDeadline', () => {
       [{ deadline: 0 }, RangeError, 'Expected `config.breakwater.deadline` of GET /x to be false or a number from 1 to 2147483647, got `0` (number)'],
       [{ deadline: true }, TypeError, 'Expected `config.breakwater.deadline` of GET /x to be false or a number from 1 to 2147483647, got `true` (boolean)'],
       [{ deadline: '5s' }, TypeError, 'Expected `config.breakwater.deadline` of GET /x to be false or a number from 1 to 2147483647, got `"5s"` (string)'],
-      [{ timeout: 5 }, TypeError, 'Unknown option `timeout` in `config.breakwater` of GET /x; expected one of `deadline`, `loadShedding`, `rateLimit`, `idempotency`'],
+      [{ timeout: 5 }, TypeError, 'Unknown option `timeout` in `config.breakwater` of GET /x; expected one of `deadline`, `loadShedding`, `rateLimit`, `idempotency`, `responseCache`'],
     ])('rejects the route config %o', async (breakwater, type, message) => {
       const fastify = (server = app());
       await fastify.register(breakwaterDeadline, { timeout: 1_000 });

@@ -232,7 +232,7 @@ describe('breakwaterLoadShedding', () => {
 
     it.each([
       [{ loadShedding: true }, TypeError, 'Expected `config.breakwater.loadShedding` of GET /x to be false or left out, got `true` (boolean)'],
-      [{ loadshedding: false }, TypeError, 'Unknown option `loadshedding` in `config.breakwater` of GET /x; expected one of `deadline`, `loadShedding`, `rateLimit`, `idempotency`'],
+      [{ loadshedding: false }, TypeError, 'Unknown option `loadshedding` in `config.breakwater` of GET /x; expected one of `deadline`, `loadShedding`, `rateLimit`, `idempotency`, `responseCache`'],
       ['off', TypeError, 'Expected `config.breakwater` of GET /x to be an object, got `"off"` (string)'],
     ])('rejects the route config %o', async (breakwater, type, message) => {
       const fastify = (server = app());

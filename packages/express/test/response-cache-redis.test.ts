@@ -1,0 +1,4 @@
+import { redisResponseCacheScenarios } from '../../cache/test/http-scenarios.ts';
+import { startExpressCache } from './response-cache-app.ts';
+
+redisResponseCacheScenarios('Express', startExpressCache);
