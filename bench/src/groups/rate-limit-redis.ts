@@ -1,4 +1,4 @@
-// Rate-limit decisions in Redis: @breakwater/rate-limit's Redis store (one EVALSHA per decision)
+// Rate-limit decisions in Redis: @breakwater/rate-limit's Redis store (a round trip per decision; a tick's GCRA decisions share one EVALSHA)
 // against rate-limiter-flexible's RateLimiterRedis and a raw ioredis GET, all on one connection
 // to one local redis-server, one at a time and 100 in flight (perf-anchors Group 2 and 4).
 // Absolute numbers swing with vCPU placement (perf-anchors "bimodal"): read the paired ratios.

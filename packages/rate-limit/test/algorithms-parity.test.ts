@@ -158,3 +158,39 @@ describe('TS ↔ Lua parity: memory and Redis decide alike', () => {
     expect(seen.some((d) => !d.allowed)).toBe(true);
   });
 });
+
+describe('TS ↔ Lua parity with every request of a scenario made in one tick (batched: one GCRA call per 128 decisions)', () => {
+  const cases = ALGORITHMS.flatMap((algorithm) => SCENARIOS.flatMap((scenario) => [false, true].map((consumeWhenDenied) => [algorithm, scenario.name, consumeWhenDenied, scenario] as const)));
+
+  it.each(cases)('%s: %s (consumeWhenDenied %s)', async (algorithm, _, consumeWhenDenied, scenario) => {
+    let now = T0 + (scenario.start ?? 0);
+    const clock = { now: () => now, epochNow: () => now, setTimeout: () => 0, clearTimeout: () => {} };
+    const name = `batched${++limiters}`;
+    const options = { name, algorithm, limits: scenario.limits, consumeWhenDenied };
+    const memory = rateLimit({ ...options, clock });
+    // The store reads `now` when a decision is made, so each decision of the batch keeps its own time.
+    const shared = rateLimit({ ...options, store: redisStore(client, { now: () => now, commandTimeoutMs: 5_000 }) });
+    const expected: RateLimitDecision[] = [];
+    const actual: Promise<RateLimitDecision>[] = [];
+    const labels: string[] = [];
+    for (const [index, step] of scenario.steps.entries()) {
+      now += step.advance ?? 0;
+      for (let i = 0; i < (step.repeat ?? 1); i++) {
+        const key = step.key ?? 'a';
+        const cost = step.cost ?? 1;
+        expected.push(await memory.check(key, cost));
+        labels.push(`request ${labels.length} (step ${index}, ${key}, cost ${cost}, at T0 + ${now - T0} ms)`);
+      }
+    }
+    now = T0 + (scenario.start ?? 0);
+    for (const step of scenario.steps) {
+      now += step.advance ?? 0;
+      for (let i = 0; i < (step.repeat ?? 1); i++) actual.push(shared.check(step.key ?? 'a', step.cost ?? 1));
+    }
+    const decisions = await Promise.all(actual);
+    for (const [i, decision] of decisions.entries()) expect(decision, labels[i]).toEqual(expected[i]);
+    expect(decisions.every((d) => d.source === 'store')).toBe(true);
+    expect(expected.some((d) => d.allowed)).toBe(true);
+    expect(expected.some((d) => !d.allowed)).toBe(true);
+  });
+});

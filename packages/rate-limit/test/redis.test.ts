@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '@breakwater/core';
 import { rateLimit } from '@breakwater/rate-limit';
 import { createHash } from 'node:crypto';
 import { DECIDE_SCRIPT_SHA, gcraScript, redisKey, redisStore } from '@breakwater/rate-limit/redis';
@@ -59,15 +60,96 @@ describe('Redis store', () => {
     expect(Object.fromEntries(ours)).toEqual({ evalsha: 200, time: 200, get: 200, set: 200 });
   });
 
-  it.each([true, false])('sends concurrent decisions as one command each, batched or not (batch: %s)', async (batch) => {
-    const limiter = rateLimit({ name: `r${++limiters}`, limits: { quota: 150, windowMs: 60_000 }, store: redisStore(client, { commandTimeoutMs: 5_000, batch }) });
+  it('decides a tick\'s GCRA decisions of one limiter in one call (up to 128), each still one GET and one SET', async () => {
+    const limiter = rateLimit({ name: `r${++limiters}`, limits: { quota: 150, windowMs: 60_000 }, store: redisStore(client, { commandTimeoutMs: 5_000 }) });
     await limiter.check('warm-up');
     await redis.command('CONFIG', 'RESETSTAT');
     const decisions = await Promise.all(Array.from({ length: 300 }, (_, i) => limiter.check(`k${i % 2}`)));
     expect(decisions.filter((d) => d.allowed)).toHaveLength(300);
+    // Each key took 150 units in order: the remaining counts are the sequential ones.
+    expect(decisions.filter((_, i) => i % 2 === 0).map((d) => d.remaining)).toEqual(Array.from({ length: 150 }, (_, i) => 149 - i));
     const calls = await commandCalls();
-    expect({ evalsha: calls.evalsha, eval: calls.eval, time: calls.time, get: calls.get, set: calls.set }).toEqual({ evalsha: 300, eval: undefined, time: 300, get: 300, set: 300 });
+    // 128 + 128 + 44 decisions, one TIME per call.
+    expect({ evalsha: calls.evalsha, eval: calls.eval, time: calls.time, get: calls.get, set: calls.set }).toEqual({ evalsha: 3, eval: undefined, time: 3, get: 300, set: 300 });
     expect(await limiter.check('k0')).toMatchObject({ allowed: false, source: 'store' });
+  });
+
+  it('bounds a tick\'s decisions with one timer, cleared once the last has settled; a paused Redis fails them all at the bound', async () => {
+    const timers = new Map<unknown, () => void>();
+    let created = 0;
+    const clock = {
+      ...systemClock,
+      setTimeout: (callback: () => void) => {
+        const handle = { id: ++created };
+        timers.set(handle, callback);
+        return handle;
+      },
+      clearTimeout: (handle: unknown) => void timers.delete(handle),
+    };
+    const limiter = rateLimit({ name: `r${++limiters}`, limits: { quota: 1_000, windowMs: 60_000 }, store: redisStore(client, { clock, commandTimeoutMs: 5_000 }) });
+    const decisions = await Promise.all(Array.from({ length: 100 }, (_, i) => limiter.check(`k${i % 3}`)));
+    expect(decisions.every((d) => d.allowed && d.source === 'store')).toBe(true);
+    expect(created).toBe(1);
+    expect(timers.size).toBe(0);
+
+    const server = await startRedis();
+    try {
+      const paused = await server.client();
+      const outage = rateLimit({ name: `r${++limiters}`, limits: { quota: 1_000, windowMs: 60_000 }, outage: 'fail-open', store: redisStore(paused, { clock, commandTimeoutMs: 5_000 }) });
+      await outage.check('warm-up');
+      created = 0;
+      server.pause();
+      const waiting = Array.from({ length: 10 }, () => outage.check('k'));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(created).toBe(1);
+      for (const fire of [...timers.values()]) fire();
+      const failed = await Promise.all(waiting);
+      expect(failed.every((d) => d.source === 'fail-open')).toBe(true);
+    } finally {
+      server.resume();
+      await server.stop();
+    }
+  });
+
+  it('sends every decision as its own call with batch: false, and general-script decisions one call each', async () => {
+    const alone = rateLimit({ name: `r${++limiters}`, limits: { quota: 150, windowMs: 60_000 }, store: redisStore(client, { commandTimeoutMs: 5_000, batch: false }) });
+    const general = rateLimit({ name: `r${++limiters}`, algorithm: 'sliding-window', limits: { quota: 150, windowMs: 60_000 }, store: redisStore(client, { commandTimeoutMs: 5_000 }) });
+    await alone.check('warm-up');
+    await general.check('warm-up');
+    await redis.command('CONFIG', 'RESETSTAT');
+    const decisions = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? alone : general).check(`k${i % 4}`)));
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(200);
+    const calls = await commandCalls();
+    expect({ evalsha: calls.evalsha, eval: calls.eval, time: calls.time, get: calls.get, set: calls.set }).toEqual({ evalsha: 200, eval: undefined, time: 200, get: 200, set: 200 });
+  });
+
+  it('decides the other decisions of a call when one key holds another type, and fails only that one', async () => {
+    const name = `r${++limiters}`;
+    const limiter = rateLimit({ name, limits: { quota: 10, windowMs: 60_000 }, store: redisStore(client, { commandTimeoutMs: 5_000 }) });
+    const errors = vi.fn();
+    limiter.onStoreError(errors);
+    await client.hset(redisKey('bw:rl:', limiter, 'wrong'), 'f', 'v');
+    const [first, wrong, last] = await Promise.all([limiter.check('right'), limiter.check('wrong'), limiter.check('right')]);
+    expect(first).toMatchObject({ allowed: true, remaining: 9, source: 'store' });
+    expect(last).toMatchObject({ allowed: true, remaining: 8, source: 'store' });
+    expect(wrong.source).toBe('memory-fallback');
+    expect(errors).toHaveBeenCalledTimes(1);
+    expect(errors.mock.calls[0]![0].error.message).toMatch(/^WRONGTYPE/);
+    expect(await client.type(redisKey('bw:rl:', limiter, 'wrong'))).toBe('hash');
+  });
+
+  it('reads a TAT stored as text by earlier versions and writes it back packed; earlier versions read the packed value as empty', async () => {
+    const limiter = rateLimit({ name: `r${++limiters}`, limits: { quota: 3, windowMs: 60_000 }, store: redisStore(client, { now: () => T0, commandTimeoutMs: 5_000 }) });
+    const key = redisKey('bw:rl:', limiter, 'old');
+    // Two of three units used, as an earlier version stored it (%.17g text).
+    await client.set(key, String(T0 + 40_000), 'PX', 60_000);
+    expect(await limiter.check('old')).toMatchObject({ allowed: true, remaining: 0, resetMs: 60_000 });
+    const packed = await client.getBuffer(key);
+    expect(packed).toHaveLength(8);
+    expect(packed!.readDoubleLE(0)).toBe(T0 + 60_000);
+    expect(await limiter.check('old')).toMatchObject({ allowed: false, retryAfterMs: 20_000 });
+    // What the earlier script did with the value: `tonumber`, which finds no number in it.
+    expect(await client.eval("return tostring(tonumber(redis.call('GET', KEYS[1])))", 1, key)).toBe('nil');
   });
 
   it.each([
@@ -98,6 +180,33 @@ describe('Redis store', () => {
     const keys = await client.keys(`bw:rl:${name}:*`);
     expect(keys).toHaveLength(1);
     for (const key of keys) expect(await client.pttl(key)).toBeGreaterThan(0);
+  });
+
+  it('gives GCRA keys a TTL past their TAT by one to two margins, set again only when the TAT leaves its margin-long slot', async () => {
+    const lean = rateLimit({ name: `r${++limiters}`, limits: { quota: 100, windowMs: 30_000 }, store: redisStore(client, { commandTimeoutMs: 5_000 }) });
+    await lean.check('ttl');
+    // One unit takes 300 ms to restore; the key outlives that by more than the 1 s margin, by at most 2 s
+    // (less what passed since the write).
+    const pttl = await client.pttl(redisKey('bw:rl:', lean, 'ttl'));
+    expect(pttl).toBeGreaterThan(1_000);
+    expect(pttl).toBeLessThanOrEqual(2_300);
+
+    // With `now` injected the margin is 600 s, and T0 starts a slot.
+    let now = T0;
+    const limiter = rateLimit({ name: `r${++limiters}`, limits: { quota: 10, windowMs: 60_000 }, store: redisStore(client, { now: () => now, commandTimeoutMs: 5_000 }) });
+    const key = redisKey('bw:rl:', limiter, 'slots');
+    await limiter.check('slots');
+    // TAT T0 + 6 s, in the slot [T0, T0 + 600 s): the key lives until T0 + 1,200 s.
+    expect(await client.pttl(key)).toBeGreaterThan(1_190_000);
+    now = T0 + 500_000;
+    await limiter.check('slots');
+    // TAT T0 + 506 s, same slot: TTL kept (a new one would be 700 s).
+    expect(await client.pttl(key)).toBeGreaterThan(1_190_000);
+    now = T0 + 595_000;
+    await limiter.check('slots');
+    // TAT T0 + 601 s, next slot: until T0 + 1,800 s, 1,205 s from now.
+    expect(await client.pttl(key)).toBeGreaterThan(1_200_000);
+    expect(await client.pttl(key)).toBeLessThanOrEqual(1_205_000);
   });
 
   it('uses Redis time: app clocks skewed by ±5 s do not over-admit', async () => {

@@ -17,15 +17,18 @@ export interface RedisStoreOptions {
    * **For tests only.** Epoch ms to use instead of Redis `TIME`, read on every decision, so tests
    * move time without sleeping. In production Redis's clock is the only one that counts, which is
    * what keeps app servers with skewed clocks from over-admitting. With it, keys live 10 minutes
-   * longer than the limits need, so real time passing during a test never expires them.
+   * (GCRA with one limit: 10 to 20 minutes) longer than the limits need, so real time passing
+   * during a test never expires them.
    * @default undefined (Redis TIME)
    */
   readonly now?: () => number;
   /** Schedules the command timeout. @default systemClock */
   readonly clock?: Clock;
   /**
-   * Decisions made in the same tick share one socket write (an ioredis pipeline); each is still
-   * one EVALSHA and one round trip. Ignored on Cluster. `false` sends each on its own.
+   * Decisions made in the same tick share one socket write (an ioredis pipeline) and one command
+   * timer, and a limiter's GCRA decisions with one limit (the default) share one `EVALSHA` (up to
+   * 128 per call), which decides them one after the other; each still reaches Redis in one round
+   * trip and is decided atomically. Ignored on Cluster. `false` sends each on its own.
    * @default true
    */
   readonly batch?: boolean;

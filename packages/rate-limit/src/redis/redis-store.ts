@@ -4,7 +4,7 @@ import type { LimiterSpec, RateLimitStore, StoreReply } from '../store.ts';
 import { encodeKeyPart, redisKeyHead } from './keys.ts';
 import { resolveRedisStoreOptions, type RedisStoreOptions } from './redis-store-options.ts';
 import { DECIDE_SCRIPT, DECIDE_SCRIPT_SHA, gcraScript, sha1 } from './script.ts';
-import { Pending, type Plan, type ScriptClient } from './pending-decision.ts';
+import { DecisionBatch, Pending, ScriptCall, type Plan, type ScriptClient } from './pending-decision.ts';
 
 const ALGORITHM_LETTER = { gcra: 'g', 'token-bucket': 'b', 'sliding-window': 's', 'fixed-window': 'f' } as const;
 
@@ -13,12 +13,18 @@ const OFFLINE = new Set(['reconnecting', 'close', 'end']);
 
 const TEST_MARGIN_MS = 600_000;
 const MARGIN_MS = 1_000;
+/**
+ * Most decisions one GCRA call decides: bounds how long one script holds Redis (a few µs per
+ * decision, so well under a millisecond).
+ */
+const MAX_DECISIONS_PER_CALL = 128;
 
 /**
- * A store in Redis or Redis Cluster: each decision is one `EVALSHA` (one round trip) of a Lua
- * script that reads Redis `TIME`, decides every limit of the key and writes the state back with a
- * TTL. `NOSCRIPT` (after a restart, failover or `SCRIPT FLUSH`) is answered by an `EVAL` in the
- * same call, which loads the script again.
+ * A store in Redis or Redis Cluster: each decision reaches Redis in one round trip, in an
+ * `EVALSHA` of a Lua script that reads Redis `TIME`, decides every limit of the key and writes the
+ * state back with a TTL (with `batch`, one call decides a tick's GCRA decisions of one limiter).
+ * `NOSCRIPT` (after a restart, failover or `SCRIPT FLUSH`) is answered by an `EVAL` in the same
+ * call, which loads the script again.
  */
 export class RedisStore implements RateLimitStore {
   readonly kind = 'redis';
@@ -30,7 +36,8 @@ export class RedisStore implements RateLimitStore {
   readonly #plans = new WeakMap<LimiterSpec, Plan>();
   /** Batch a tick's decisions into one pipeline (not on Cluster, where a pipeline must stay in one slot). */
   readonly #batch: boolean;
-  #queue: Pending[] = [];
+  /** The decisions made in this tick, sent in a microtask. */
+  #open: DecisionBatch | undefined;
 
   constructor(client: Redis | Cluster, options?: RedisStoreOptions) {
     if (client === null || typeof client !== 'object' || typeof (client as unknown as ScriptClient).evalsha !== 'function') {
@@ -50,49 +57,77 @@ export class RedisStore implements RateLimitStore {
     if (OFFLINE.has(client.status)) return Promise.reject(new Error(`Redis connection is ${client.status}`));
     const plan = this.#plans.get(spec) ?? this.#planFor(spec);
     const redisKeyName = `${plan.keyHead}{${encodeKeyPart(key)}}`;
-    let redisArgs: (string | number)[];
-    if (plan.head === undefined) {
-      redisArgs = this.#now === undefined ? [redisKeyName, cost] : [redisKeyName, cost, this.#now()];
-    } else {
-      redisArgs = plan.head.slice();
-      redisArgs[0] = redisKeyName;
-      redisArgs[2] = cost;
-      if (this.#now !== undefined) redisArgs[4] = this.#now();
-    }
-    const pending = new Pending(this.#client, plan, redisArgs, this.#clock, this.commandTimeoutMs);
+    const now = this.#now?.();
     if (!this.#batch) {
-      pending.send();
+      const pending = new Pending(plan, redisKeyName, cost, now, new DecisionBatch(this.#clock, this.commandTimeoutMs));
+      new ScriptCall(client, [pending]).send();
       return pending.promise;
     }
-    this.#queue.push(pending);
-    if (this.#queue.length === 1) queueMicrotask(this.#flush);
-    return pending.promise;
+    let batch = this.#open;
+    if (batch === undefined) {
+      batch = this.#open = new DecisionBatch(this.#clock, this.commandTimeoutMs);
+      queueMicrotask(this.#flush);
+    }
+    return new Pending(plan, redisKeyName, cost, now, batch).promise;
   }
 
   /**
-   * Sends the decisions made in this tick: one alone as it is, several in one pipeline (one
-   * socket write; still one EVALSHA and one round trip each).
+   * Sends the decisions made in this tick: a limiter's GCRA decisions (the default) in one call
+   * of its script (up to 128 per call), the others one call each, all in one socket write (an
+   * ioredis pipeline). Every decision still reaches Redis in one round trip and is decided
+   * atomically, in the order it was made.
    */
   readonly #flush = (): void => {
-    const batch = this.#queue;
-    this.#queue = [];
+    const batch = this.#open!.pendings;
+    this.#open = undefined;
+    const client = this.#client;
     if (batch.length === 1) {
-      batch[0]!.send();
+      new ScriptCall(client, batch).send();
       return;
     }
-    const pipeline = this.#client.pipeline();
-    for (const pending of batch) pending.addTo(pipeline);
+    const calls: ScriptCall[] = [];
+    // Usually one limiter per tick: its decisions go in one list without a map lookup each.
+    let plan: Plan | undefined;
+    let group: Pending[] = [];
+    let others: Map<Plan, Pending[]> | undefined;
+    for (const pending of batch) {
+      if (pending.plan.head !== undefined) {
+        calls.push(new ScriptCall(client, [pending]));
+        continue;
+      }
+      let list: Pending[];
+      if (plan === undefined || pending.plan === plan) {
+        plan = pending.plan;
+        list = group;
+      } else {
+        others ??= new Map();
+        list = others.get(pending.plan) ?? [];
+        if (list.length === 0) others.set(pending.plan, list);
+      }
+      list.push(pending);
+      if (list.length === MAX_DECISIONS_PER_CALL) {
+        calls.push(new ScriptCall(client, list.splice(0)));
+      }
+    }
+    if (group.length > 0) calls.push(new ScriptCall(client, group));
+    if (others !== undefined) for (const list of others.values()) if (list.length > 0) calls.push(new ScriptCall(client, list));
+    if (calls.length === 1) {
+      calls[0]!.send();
+      return;
+    }
+    const pipeline = client.pipeline();
+    for (const call of calls) call.addTo(pipeline);
     pipeline.exec().then(
       (results) => {
-        for (let i = 0; i < batch.length; i++) {
+        for (let i = 0; i < calls.length; i++) {
           const result = results?.[i];
-          if (result === undefined) batch[i]!.fail(new Error('Redis pipeline answered no result'));
-          else if (result[0] !== null) batch[i]!.retry(result[0]);
-          else batch[i]!.settle(result[1]);
+          if (result === undefined) calls[i]!.fail(new Error('Redis pipeline answered no result'));
+          else if (result[0] !== null) calls[i]!.retry(result[0]);
+          else calls[i]!.answer(result[1]);
         }
       },
       (error: unknown) => {
-        for (const pending of batch) pending.fail(error);
+        for (const call of calls) call.fail(error);
       },
     );
   };
@@ -109,7 +144,7 @@ export class RedisStore implements RateLimitStore {
     let plan: Plan;
     if (spec.algorithm.name === 'gcra' && spec.limits.length === 1) {
       const { quota, windowMs } = spec.limits[0]!;
-      // KEYS[1], ARGV: cost (and now, in tests).
+      // KEYS: one per decision; ARGV: their costs (and times, in tests).
       const script = gcraScript(quota, windowMs, margin, spec.consumeWhenDenied);
       plan = { keyHead, sha: sha1(script), script, head: undefined };
     } else {

@@ -173,42 +173,97 @@ return reply
 `;
 
 /**
- * The default case (GCRA, one limit) in as few operations as possible, with the limit baked into
- * the script text (one script, and one SHA, per distinct `quota`/`windowMs`/margin/consume): Lua
- * in Redis runs at a few ns per operation and ioredis encodes every argument, so the general
- * script's loops, tables, parsing and argument list would cost several times the three commands
- * themselves. Same arithmetic as `src/algorithms/gcra.ts`. The value is the bare TAT. The limits are
- * hashed into the key, so the general script never meets this value; should it (a hash
- * collision), it and this script (`tonumber` of a general value is nil) each read the other's
- * value as empty state.
+ * The default case (GCRA, one limit) in as few operations as possible, for one decision or a
+ * batch of them: with the limit baked into the script text (one script, and one SHA, per
+ * distinct `quota`/`windowMs`/margin/consume), the arguments are just keys and costs. Lua in
+ * Redis runs at a few ns per operation, and a command costs far more than that on both sides
+ * (parsing, the reply, ioredis's promise and encoding): a tick's decisions for one limiter are
+ * therefore decided by one call, one after the other, each exactly as if it had been sent alone
+ * (one `TIME` for the call: they all arrived in the same tick). Same arithmetic as
+ * `src/algorithms/gcra.ts`.
  *
- * KEYS[1] the key. ARGV: cost, then `now` in tests only (Redis TIME when absent). Reply as the
- * general script's.
+ * The value is the TAT as an 8-byte little-endian IEEE-754 double (`struct.pack('<d')`): no
+ * `%.17g` formatting or parsing, which cost more than the rest of the arithmetic, and exact by
+ * construction. A value in the text form of earlier versions (`%.17g`, 13+ characters for an
+ * epoch TAT) is read as text and written back packed; earlier versions read a packed value as
+ * empty state (`tonumber` answers nil). The limits are hashed into the key, so the general script
+ * never meets this value; should it (a hash collision), it and this script each read the other's
+ * value as empty state (a general value never has 8 bytes in production, and a garbled or NaN
+ * TAT is read as no TAT).
+ *
+ * The TTL: setting one costs Redis more than the rest of the decision (its expiry entry is
+ * deleted and added again), so the key lives until the end of the margin-long slot (`M` ms, on
+ * the `now` axis) holding the TAT, plus one margin: `SET … PX` only when the TAT moves to another
+ * slot, `SET … KEEPTTL` otherwise (a key hit more than once a slot sets its TTL once a slot).
+ * Every packed value was written by this script, so a packed TAT's key lives until at least the
+ * end of its slot plus `M`, and a new TAT in the same slot is covered too: the key always
+ * outlives its TAT by more than `M` and by at most `2 × M`. A TAT read from text gets a new TTL.
+ *
+ * KEYS: one key per decision. ARGV: the cost of each, then, in tests only, the `now` of each
+ * (Redis TIME when absent). Reply: 4 numbers per decision, as the general script's reply (allowed,
+ * remaining, resetMs, retryAfterMs); a decision whose key holds another type gets Redis's error
+ * in place of `allowed`, and the others are decided as usual.
  */
 export function gcraScript(quota: number, windowMs: number, marginMs: number, consumeWhenDenied: boolean): string {
   return `
+local n = #KEYS
 local now
-if ARGV[2] then
-  now = ARGV[2] + 0
-else
+if ARGV[n + 1] == nil then
   local t = redis.call('TIME')
   now = t[1] * 1000 + t[2] / 1000
 end
+local rcall, rpcall, pack, unpack = redis.call, redis.pcall, struct.pack, struct.unpack
+local floor, ceil, max = math.floor, math.ceil, math.max
 local w = ${windowMs}
 local interval = ${windowMs} / ${quota}
-local tat = tonumber(redis.call('GET', KEYS[1]))
-if tat == nil or tat < now then tat = now end
-local newTat = tat + ARGV[1] * interval
-local ahead = newTat - now
+local M = ${marginMs}
 local EPS = 1e-6
-local allowed = ahead <= w + EPS
-if ${consumeWhenDenied ? 'true' : 'allowed'} then
-  redis.call('SET', KEYS[1], string.format('%.17g', newTat), 'PX', math.ceil(ahead) + ${marginMs})
+local reply = {}
+for i = 1, n do
+  if ARGV[n + i] then now = ARGV[n + i] + 0 end
+  local key = KEYS[i]
+  local raw = rpcall('GET', key)
+  local o = 4 * i - 3
+  if type(raw) == 'table' then
+    reply[o] = raw
+    reply[o + 1] = 0
+    reply[o + 2] = 0
+    reply[o + 3] = 0
+  else
+    local tat = now
+    local stored
+    local packed = false
+    if raw then
+      packed = #raw == 8
+      if packed then stored = unpack('<d', raw) else stored = tonumber(raw) end
+      if stored ~= nil and stored >= now then tat = stored end
+    end
+    local cost = ARGV[i] + 0
+    local newTat = tat + cost * interval
+    local ahead = newTat - now
+    local allowed = ahead <= w + EPS
+    if ${consumeWhenDenied ? 'true' : 'allowed'} then
+      local slot = floor(newTat / M)
+      if packed and floor(stored / M) == slot then
+        rcall('SET', key, pack('<d', newTat), 'KEEPTTL')
+      else
+        rcall('SET', key, pack('<d', newTat), 'PX', ceil((slot + 2) * M - now))
+      end
+    end
+    if allowed then
+      reply[o] = 1
+      reply[o + 1] = max(0, floor((w - ahead) / interval + EPS))
+      reply[o + 2] = max(0, ceil(ahead - EPS))
+      reply[o + 3] = 0
+    else
+      reply[o] = 0
+      reply[o + 1] = 0
+      reply[o + 2] = max(0, ceil(${consumeWhenDenied ? 'ahead' : 'tat - now'} - EPS))
+      reply[o + 3] = ceil(${consumeWhenDenied ? 'newTat + cost * interval - now' : 'ahead'} - w - EPS)
+    end
+  end
 end
-if allowed then
-  return { 1, math.max(0, math.floor((w - ahead) / interval + EPS)), math.max(0, math.ceil(ahead - EPS)), 0 }
-end
-return { 0, 0, math.max(0, math.ceil(${consumeWhenDenied ? 'ahead' : 'tat - now'} - EPS)), math.ceil(${consumeWhenDenied ? 'newTat + ARGV[1] * interval - now' : 'ahead'} - w - EPS) }
+return reply
 `;
 }
 
