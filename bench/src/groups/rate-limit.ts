@@ -14,6 +14,8 @@ export const group: BenchGroup = {
   comparisons: [
     ['rate-limit check (same key)', 'RateLimiterMemory.consume (same key)'],
     ['rate-limit check (10k keys)', 'RateLimiterMemory.consume (10k keys)'],
+    ['rate-limit checkSync (same key)', 'RateLimiterMemory.consume (same key)'],
+    ['rate-limit checkSync (10k keys)', 'RateLimiterMemory.consume (10k keys)'],
   ],
   setup() {
     const limiter = rateLimit({ limits: { quota: 1e12, windowMs: 3_600_000 }, key: 'hot' });
@@ -22,12 +24,16 @@ export const group: BenchGroup = {
     const flexibleRotating = new RateLimiterMemory({ points: 1e12, duration: 3_600, keyPrefix: 'rotating' });
     let i = 0;
     let j = 0;
+    let k = 0;
     return {
       'bare: await fn()': () => fn(),
       'rate-limit check (same key)': () => limiter.check('hot'),
       'RateLimiterMemory.consume (same key)': () => flexible.consume('hot'),
       'rate-limit check (10k keys)': () => rotating.check(KEYS[i++ % 10_000]!),
       'RateLimiterMemory.consume (10k keys)': () => flexibleRotating.consume(KEYS[j++ % 10_000]!),
+      // The memory store's decision without the promise: what a hot path that needs no await gets.
+      'rate-limit checkSync (same key)': () => limiter.checkSync('hot'),
+      'rate-limit checkSync (10k keys)': () => rotating.checkSync(KEYS[k++ % 10_000]!),
       'rate-limit execute(fn)': () => limiter.execute(fn),
     };
   },

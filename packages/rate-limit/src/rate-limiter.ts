@@ -132,6 +132,23 @@ export class RateLimiter implements RateLimiterLike, Policy {
   }
 
   /**
+   * `check()` without the promise, for limiters on the memory store (the default): the decision
+   * is made at once, so a hot path (an in-process limit on outbound calls, a loop) pays neither
+   * an allocation for the promise nor a turn of the microtask queue. Throws a TypeError for a
+   * bad key, a RangeError for a bad cost, and a TypeError when the store is not the memory store
+   * (a Redis store answers later: use `check()`).
+   */
+  checkSync(key: string, cost = 1): RateLimitDecision {
+    if (typeof key !== 'string') throw new TypeError(`Expected \`key\` to be a string, got ${typeof key}`);
+    if (cost !== 1) assertCost(cost, this.#maxCost);
+    const store = this.store;
+    if (!(store instanceof MemoryStore)) {
+      throw new TypeError(`checkSync() needs the memory store; limiter \`${this.name}\` uses the ${store.kind} store, which answers asynchronously: use check()`);
+    }
+    return this.#decided(key, cost, store.decide(this.#spec, key, cost), false);
+  }
+
+  /**
    * Runs `fn` if the limiter admits one call of `cost` for `key` (both options), otherwise
    * throws a {@link RateLimitedError} carrying `retryAfterMs`. `fn` gets `{ signal }` (a
    * `SignalContext`), so the limiter composes in `wrap()`.
