@@ -28,6 +28,9 @@ export const group: BenchGroup = {
   baseline: 'fetch: plain',
   comparisons: [
     ['breakwater: createFetch() defaults', 'fetch: plain'],
+    ['fetch: with an AbortSignal', 'fetch: plain'],
+    ['breakwater: createFetch() defaults', 'fetch: with an AbortSignal'],
+    ['breakwater: no timeouts', 'fetch: plain'],
     ['breakwater: retry + timeouts only', 'fetch: plain'],
     ['breakwater: createFetch() defaults', 'ky: retry 3 + timeout'],
     ['breakwater: createFetch() defaults', 'got: retry 3 + timeout'],
@@ -40,6 +43,8 @@ export const group: BenchGroup = {
     // The Microsoft-standard stack: 30 s deadline, 3 retries with budget, per-origin breaker, 10 s attempt timeout.
     const resilient = createFetch();
     const retryOnly = createFetch({ breaker: false, retry: { maxRetries: 3, budget: false } });
+    // Retry and breaker, no deadline: no signal reaches fetch, so this is the wrapper alone.
+    const noTimeouts = createFetch({ timeout: false, attemptTimeout: false });
     // ky and got with the same retries (3, idempotent methods, 408/429/5xx) and a 10 s per-attempt timeout.
     const kyClient = ky.create({ retry: { limit: 3 }, timeout: 10_000 });
     const gotClient = got.extend({ retry: { limit: 3 }, timeout: { request: 10_000 } });
@@ -50,6 +55,9 @@ export const group: BenchGroup = {
       'stub fetch: bare': () => ready(),
       'stub fetch: createFetch() defaults': () => overStub(url()),
       'fetch: plain': async () => (await fetch(url())).text(),
+      // The floor for any client with a deadline: undici's own work for a signal it is handed.
+      'fetch: with an AbortSignal': async () => (await fetch(url(), { signal: new AbortController().signal })).text(),
+      'breakwater: no timeouts': async () => (await noTimeouts(url())).text(),
       'breakwater: createFetch() defaults': async () => (await resilient(url())).text(),
       'breakwater: retry + timeouts only': async () => (await retryOnly(url())).text(),
       'ky: retry 3 + timeout': () => kyClient.get(url()).text(),
