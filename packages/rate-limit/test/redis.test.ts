@@ -74,6 +74,22 @@ describe('Redis store', () => {
     expect(await limiter.check('k0')).toMatchObject({ allowed: false, source: 'store' });
   });
 
+  it('batches decisions made in separate callbacks of one event-loop turn, as a server\'s requests are', async () => {
+    const limiter = rateLimit({ name: `r${++limiters}`, limits: { quota: 150, windowMs: 60_000 }, store: redisStore(client, { commandTimeoutMs: 5_000 }) });
+    await limiter.check('warm-up');
+    await redis.command('CONFIG', 'RESETSTAT');
+    // Each callback runs alone, with the microtask queue drained between them (as for two
+    // sockets' data events): a flush at the end of a callback would send five calls.
+    const decisions = await new Promise<Promise<unknown>[]>((resolve) => {
+      const made: Promise<unknown>[] = [];
+      for (let i = 0; i < 5; i++) setImmediate(() => void made.push(limiter.check(`k${i}`)));
+      setImmediate(() => resolve(made));
+    });
+    await Promise.all(decisions);
+    const calls = await commandCalls();
+    expect({ evalsha: calls.evalsha, time: calls.time, get: calls.get, set: calls.set }).toEqual({ evalsha: 1, time: 1, get: 5, set: 5 });
+  });
+
   it('bounds a tick\'s decisions with one timer, cleared once the last has settled; a paused Redis fails them all at the bound', async () => {
     const timers = new Map<unknown, () => void>();
     let created = 0;

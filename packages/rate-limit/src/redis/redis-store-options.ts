@@ -25,7 +25,8 @@ export interface RedisStoreOptions {
   /** Schedules the command timeout. @default systemClock */
   readonly clock?: Clock;
   /**
-   * Decisions made in the same tick share one socket write (an ioredis pipeline) and one command
+   * Decisions made in the same turn of the event loop (sent in its check phase, so a server's
+   * concurrent requests are included) share one socket write (an ioredis pipeline) and one command
    * timer, and a limiter's GCRA decisions with one limit (the default) share one `EVALSHA` (up to
    * 128 per call), which decides them one after the other; each still reaches Redis in one round
    * trip and is decided atomically. Ignored on Cluster. `false` sends each on its own.

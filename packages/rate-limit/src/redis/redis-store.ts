@@ -36,7 +36,7 @@ export class RedisStore implements RateLimitStore {
   readonly #plans = new WeakMap<LimiterSpec, Plan>();
   /** Batch a tick's decisions into one pipeline (not on Cluster, where a pipeline must stay in one slot). */
   readonly #batch: boolean;
-  /** The decisions made in this tick, sent in a microtask. */
+  /** The decisions made in this turn of the event loop, sent in its check phase. */
   #open: DecisionBatch | undefined;
 
   constructor(client: Redis | Cluster, options?: RedisStoreOptions) {
@@ -66,7 +66,11 @@ export class RedisStore implements RateLimitStore {
     let batch = this.#open;
     if (batch === undefined) {
       batch = this.#open = new DecisionBatch(this.#clock, this.commandTimeoutMs);
-      queueMicrotask(this.#flush);
+      // Sent once this turn of the event loop has run its I/O callbacks, not at the end of this
+      // one: a server's requests arrive in separate callbacks, and their decisions would
+      // otherwise travel alone. The replies are read in the next turn's poll phase anyway, so
+      // waiting for the rest of this one delays them by at most what those callbacks take.
+      scheduleFlush(this.#flush);
     }
     return new Pending(plan, redisKeyName, cost, now, batch).promise;
   }
@@ -172,4 +176,14 @@ export class RedisStore implements RateLimitStore {
  */
 export function redisStore(client: Redis | Cluster, options?: RedisStoreOptions): RedisStore {
   return new RedisStore(client, options);
+}
+
+/**
+ * Node's own `setImmediate`, taken when this module loads: the flush is I/O batching, not a
+ * timer, so fake timers installed later by tests (which fake `setImmediate` too) must not hold it.
+ */
+const realSetImmediate = globalThis.setImmediate;
+
+function scheduleFlush(flush: () => void): void {
+  realSetImmediate(flush);
 }
