@@ -6,6 +6,7 @@ export { fallback, FallbackPolicy, type FallbackOptions, type FallbackEvent } fr
 export { resolveDeadline, deadlineDetail, type DeadlineOptions, type DeadlineStatus, type ResolvedDeadline } from './deadline-options.ts';
 export type { HttpRequestSample, HttpRequestObserver, MetricsRegistry } from './http-metrics-types.ts';
 export { problemDetails, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './problem.ts';
+export { HOP_BY_HOP_HEADERS, isHttpToken } from './http-fields.ts';
 export { systemClock, type Clock, type TimerHandle } from './clock.ts';
 export { Deadline, DeadlineQueue } from './deadline-queue.ts';
 export { seededRandom } from './random.ts';

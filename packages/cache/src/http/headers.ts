@@ -1,3 +1,5 @@
+import { HOP_BY_HOP_HEADERS } from '@breakwater/core';
+
 /** A header value as Node's `res.getHeaders()` / `req.headers` hold it. */
 export type HeaderValue = number | string | readonly string[] | undefined;
 
@@ -20,26 +22,11 @@ export function findHeader(headers: HeaderMap, name: string): HeaderValue {
   return undefined;
 }
 
-// Hop-by-hop headers (RFC 9110 §7.6.1) describe one connection, not the response. RFC 9111 §3.1
-// keeps them out of a stored response. `content-length` and `date` are written afresh on each
-// hit and `age` is computed; `set-cookie` never gets here (such responses are not stored), but
-// is listed so no future path can replay one client's session to another.
-const NEVER_STORED = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authentication-info',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'content-length',
-  'date',
-  'age',
-  'set-cookie',
-]);
+// Hop-by-hop headers describe one connection, not the response: RFC 9111 §3.1 keeps them out of
+// a stored response. `content-length` and `date` are written afresh on each hit and `age` is
+// computed; `set-cookie` never gets here (such responses are not stored), but is listed so no
+// future path can replay one client's session to another.
+const NEVER_STORED = new Set([...HOP_BY_HOP_HEADERS, 'content-length', 'date', 'age', 'set-cookie']);
 
 /**
  * The headers a stored response keeps: names lower-cased, values as strings, without hop-by-hop

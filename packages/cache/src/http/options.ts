@@ -1,4 +1,4 @@
-import { assertBoolean, assertDuration, assertFunction, assertInteger, assertKnownOptions, assertMethods, describeValue, invalidOption, MAX_TIMER_MS, systemClock, withDefaults, type Clock } from '@breakwater/core';
+import { assertBoolean, assertDuration, assertFunction, assertInteger, assertKnownOptions, assertMethods, describeValue, invalidOption, isHttpToken, MAX_TIMER_MS, systemClock, withDefaults, type Clock } from '@breakwater/core';
 import type { ResponseCacheEntry } from './stored-response.ts';
 
 /**
@@ -106,7 +106,7 @@ export function resolveResponseCache<Req>(factory: string, options: ResponseCach
   assertBoolean('shareAuthorizationRequests', config.shareAuthorizationRequests);
   assertBoolean('shareCookieRequests', config.shareCookieRequests);
   const statusHeader = config.statusHeader;
-  if (statusHeader !== false && (typeof statusHeader !== 'string' || !isToken(statusHeader))) {
+  if (statusHeader !== false && (typeof statusHeader !== 'string' || !isHttpToken(statusHeader))) {
     throw invalidOption(`Expected \`statusHeader\` to be false or a header name (letters, digits and !#$%&'*+-.^_\`|~), got ${describeValue(statusHeader)}`);
   }
   assertBoolean('coalesceMisses', config.coalesceMisses);
@@ -124,17 +124,4 @@ export function resolveResponseCache<Req>(factory: string, options: ResponseCach
     coalesceWaitMs: config.coalesceWaitMs,
     clock: config.clock,
   };
-}
-
-// RFC 9110 tchar, checked by code point: no regex to reason about.
-const TCHAR_PUNCTUATION = "!#$%&'*+-.^_`|~";
-
-function isToken(name: string): boolean {
-  if (name.length === 0 || name.length > 256) return false;
-  for (let i = 0; i < name.length; i++) {
-    const code = name.charCodeAt(i);
-    const alnum = (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
-    if (!alnum && !TCHAR_PUNCTUATION.includes(name[i]!)) return false;
-  }
-  return true;
 }

@@ -1,24 +1,12 @@
+import { HOP_BY_HOP_HEADERS } from '@breakwater/core';
+
 /** The header a replayed response carries (as Increase and Whop send it). */
 export const REPLAYED_HEADER = 'idempotent-replayed';
 
-// Hop-by-hop headers (RFC 9110 §7.6.1) describe one connection, not the response. `content-length`
-// and `date` are recomputed for each replay; `set-cookie` would hand one session to whoever
-// replays the key (RFC 9111 keeps it out of shared caches for the same reason).
-const NEVER_STORED = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'content-length',
-  'date',
-  'set-cookie',
-  REPLAYED_HEADER,
-]);
+// Hop-by-hop headers describe one connection, not the response. `content-length` and `date` are
+// recomputed for each replay; `set-cookie` would hand one session to whoever replays the key
+// (RFC 9111 keeps it out of shared caches for the same reason).
+const NEVER_STORED = new Set([...HOP_BY_HOP_HEADERS, 'content-length', 'date', 'set-cookie', REPLAYED_HEADER]);
 
 /** Header values as Node's `res.getHeaders()` holds them. */
 export type OutgoingHeaderValue = number | string | readonly string[] | undefined;

@@ -1,4 +1,4 @@
-import { assertBoolean, assertFunction, assertInteger, assertKnownOptions, assertMethods, assertOneOf, describeValue, invalidOption, withDefaults } from '@breakwater/core';
+import { assertBoolean, assertFunction, assertInteger, assertKnownOptions, assertMethods, assertOneOf, describeValue, invalidOption, isHttpToken, withDefaults } from '@breakwater/core';
 import type { IdempotencyLike, StoredHttpResponse } from '../types.ts';
 import { shouldStoreStatus } from './status.ts';
 
@@ -81,7 +81,7 @@ export function resolveIdempotencyHttp<Req>(factory: string, options: Idempotenc
   }
   assertBoolean('required', config.required);
   if (config.scope !== undefined) assertFunction('scope', config.scope);
-  if (typeof config.header !== 'string' || !isToken(config.header)) {
+  if (typeof config.header !== 'string' || !isHttpToken(config.header)) {
     throw invalidOption(`Expected \`header\` to be a header name (letters, digits and !#$%&'*+-.^_\`|~), got ${describeValue(config.header)}`);
   }
   assertBoolean('storeServerErrors', config.storeServerErrors);
@@ -98,17 +98,4 @@ export function resolveIdempotencyHttp<Req>(factory: string, options: Idempotenc
     maxBodyBytes: config.maxBodyBytes,
     shouldStore: (response) => shouldStoreStatus(response.status, storeServerErrors),
   };
-}
-
-// RFC 9110 tchar, checked by code point: no regex to reason about.
-const TCHAR_PUNCTUATION = "!#$%&'*+-.^_`|~";
-
-function isToken(name: string): boolean {
-  if (name.length === 0 || name.length > 256) return false;
-  for (let i = 0; i < name.length; i++) {
-    const code = name.charCodeAt(i);
-    const alnum = (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
-    if (!alnum && !TCHAR_PUNCTUATION.includes(name[i]!)) return false;
-  }
-  return true;
 }
