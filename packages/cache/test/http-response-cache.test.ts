@@ -34,6 +34,16 @@ describe('HttpResponseCache', () => {
     expect(hit?.headers).toMatchObject({ 'content-type': 'text/plain', age: '0', 'x-cache': 'HIT' });
   });
 
+  it('stores a response fresh for longer than a timer can run (max-age of a year), kept for the longest TTL the cache takes', async () => {
+    const { engine, time } = setup();
+    const plan = planRequest('GET', {}, sharing);
+    const result = engine.store({ key: '/asset.js', plan, requestHeaders: {}, presetHeaders: {}, response: response({ 'cache-control': 'public, max-age=31536000, immutable' }) });
+    expect(result.stored).toBe(true);
+    if (result.stored) await result.written;
+    time.advance(24 * 86_400_000);
+    expect((await engine.lookup('/asset.js', {}, false))?.headers).toMatchObject({ age: String(24 * 86_400) });
+  });
+
   it('never serves a response past its freshness, whatever stale windows the cache has', async () => {
     const { engine, time } = setup();
     const plan = planRequest('GET', {}, sharing);

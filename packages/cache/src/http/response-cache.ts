@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from '@breakwater/core';
 import { storableHeaders, type HeaderMap } from './headers.ts';
 import { resolveResponseCache, type ResolvedResponseCache, type ResponseCacheOptions } from './options.ts';
 import { planRequest, type RequestPlan } from './request-plan.ts';
@@ -187,8 +188,10 @@ export class HttpResponseCache<Req> {
       ageSeconds: decision.ageSeconds,
       expiresAt,
     };
-    // No stale windows: a response is served while fresh and never after.
-    const ttl = { ttl: decision.ttlMs, staleWhileRevalidate: 0, grace: 0 };
+    // No stale windows: a response is served while fresh and never after. A lifetime longer than
+    // the cache's longest TTL (a timer's, ~24.8 days; a year's max-age is common for assets) is
+    // cut to it: the entry is dropped early and loaded again, never served past `expiresAt`.
+    const ttl = { ttl: Math.min(decision.ttlMs, MAX_TIMER_MS), staleWhileRevalidate: 0, grace: 0 };
     const writes: Promise<void>[] = [];
     try {
       if (decision.vary.length === 0) writes.push(cache.set(key, entry, ttl));
