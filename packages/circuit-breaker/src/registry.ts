@@ -21,6 +21,10 @@ export class BreakerRegistry<P extends object = CircuitBreakerPolicy> {
   readonly max: number;
   readonly #create: (key: string) => P;
   readonly #entries: LRUCache<string, P>;
+  // The last key asked for and its policy: a client calling one host asks for the same key every
+  // time, and it is already the most recently used, so the LRU's bookkeeping can be skipped.
+  #lastKey: string | undefined;
+  #last: P | undefined;
 
   constructor(options: BreakerRegistryOptions<P>) {
     const config = withDefaults('breakerRegistry()', DEFAULTS, options);
@@ -41,11 +45,14 @@ export class BreakerRegistry<P extends object = CircuitBreakerPolicy> {
   /** The policy for `key`, created on first use; marks it most recently used. */
   get(key: string): P {
     if (typeof key !== 'string') throw new TypeError(`Expected the key of breakerRegistry().get() to be a string, got \`${String(key)}\` (${typeof key})`);
+    if (key === this.#lastKey) return this.#last!;
     let policy = this.#entries.get(key);
     if (policy === undefined) {
       policy = this.#create(key);
       this.#entries.set(key, policy);
     }
+    this.#lastKey = key;
+    this.#last = policy;
     return policy;
   }
 
@@ -56,6 +63,7 @@ export class BreakerRegistry<P extends object = CircuitBreakerPolicy> {
 
   /** Forgets `key` (its breaker state included). True when it was held. */
   delete(key: string): boolean {
+    if (key === this.#lastKey) this.#lastKey = this.#last = undefined;
     return this.#entries.delete(key);
   }
 

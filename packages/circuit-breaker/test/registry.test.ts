@@ -56,6 +56,18 @@ describe('breakerRegistry()', () => {
     expect(registry.get('a')).not.toBe(first);
   });
 
+  it('asking for the same key again returns its breaker until it is evicted or deleted', () => {
+    const create = vi.fn((_key: string) => circuitBreaker());
+    const registry = breakerRegistry({ create, max: 1 });
+    const a = registry.get('a');
+    expect(registry.get('a')).toBe(a);
+    registry.get('b'); // evicts a
+    const again = registry.get('a');
+    expect(again).not.toBe(a);
+    expect(registry.get('a')).toBe(again);
+    expect(create.mock.calls).toEqual([['a'], ['b'], ['a']]);
+  });
+
   it('defaults max to 1000 and rejects non-string keys', () => {
     const registry = breakerRegistry({ create: () => circuitBreaker() });
     expect(registry.max).toBe(1_000);

@@ -36,6 +36,7 @@ export {
   isBreakwaterError,
   TimeoutError,
   isTimeoutError,
+  withCause,
   errorBrand,
   hasBrand,
   breakwaterErrorBrand,

@@ -2,7 +2,7 @@ import { isAbortable, neverAbortedSignal, raceAbort } from './abort.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { SignalContext } from './context.ts';
 import { Deadline, DeadlineQueue } from './deadline-queue.ts';
-import { TimeoutError } from './errors/timeout-error.ts';
+import { TimeoutError, withCause } from './errors/timeout-error.ts';
 import { EventEmitter, type Event } from './events.ts';
 import type { FailureEvent, Policy, PolicyContext, SuccessEvent } from './policy.ts';
 import { assertBoolean, assertDuration, assertKnownOptions, assertMethods, assertOneOf, assertString, withDefaults } from './validate.ts';
@@ -134,13 +134,6 @@ class CallDeadline extends Deadline {
   }
 }
 
-/** Keeps what the function threw (when it is not the timeout itself) as the timeout's cause. */
-function withCause(timeoutError: TimeoutError, error: unknown): TimeoutError {
-  if (error !== timeoutError && timeoutError.cause === undefined) {
-    Object.defineProperty(timeoutError, 'cause', { value: error, configurable: true, writable: true });
-  }
-  return timeoutError;
-}
 
 /**
  * A deadline for the wrapped call. The function gets a signal that aborts with a

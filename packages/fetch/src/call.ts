@@ -1,9 +1,10 @@
-import { isAbortable, isTimeoutError } from '@breakwater/core';
+import { isAbortable, withCause, type TimeoutError } from '@breakwater/core';
 import type { GiveUpReason } from '@breakwater/retry';
 import type { FetchAttempt } from './attempt.ts';
 import { inFlightConflicts, isInFlightConflict } from './conflict.ts';
 import { discard, isResponse } from './discard.ts';
 import { FetchAttemptsError, type FetchGiveUpReason } from './errors/fetch-attempts-error.ts';
+import { AttemptAbort, CallDeadline, type DeadlineOwner, type FetchTimeout } from './fetch-timeout.ts';
 import { hedgedRound } from './hedge.ts';
 import { originOf } from './plan-breakers.ts';
 import type { PreparedRequest } from './request.ts';
@@ -24,7 +25,7 @@ export interface OutcomeOwner {
 export const outcomeOwners = new WeakMap<object, OutcomeOwner>();
 
 /** One call of a resilient fetch: its request, its plan and what each attempt did. */
-export class Call {
+export class Call implements DeadlineOwner {
   readonly plan: Plan;
   readonly request: PreparedRequest;
   readonly events: ClientEvents;
@@ -35,6 +36,12 @@ export class Call {
   giveUp: GiveUpReason | undefined;
   /** Rounds started (retry attempts of the retry policy). */
   rounds = 0;
+  /** The call's own signal's controller, when it has a deadline: aborted by the deadline or the caller. */
+  #controller: AbortController | undefined;
+  /** The attempt in flight under the call's own signal, which the deadline aborts directly. */
+  #current: AttemptAbort | undefined;
+  /** Set when the total deadline passed. */
+  #deadlineError: TimeoutError | undefined;
 
   constructor(plan: Plan, request: PreparedRequest, events: ClientEvents) {
     this.plan = plan;
@@ -51,25 +58,50 @@ export class Call {
 
   async run(): Promise<Response> {
     const { plan } = this;
-    const callerSignal = this.request.signal;
-    let deadlineSignal: AbortSignal | undefined;
+    const caller = isAbortable(this.request.signal) ? this.request.signal : undefined;
+    const deadline = plan.deadline;
     let response: Response;
-    try {
-      response =
-        plan.deadline === undefined
-          ? await this.#retrying(callerSignal)
-          : await plan.deadline.execute((context) => {
-              deadlineSignal = context.signal;
-              return this.#retrying(context.signal);
-            }, callerSignal);
-    } catch (error) {
-      throw this.#failure(error, callerSignal, deadlineSignal);
+    if (deadline === undefined) {
+      try {
+        response = await this.#retrying(caller);
+      } catch (error) {
+        throw this.#failure(error, caller);
+      }
+    } else {
+      if (caller?.aborted) throw caller.reason;
+      // One controller for the call, aborted by its deadline entry or the caller; the deadline
+      // also aborts the attempt in flight itself, so no layer links signals with a listener.
+      const controller = (this.#controller = new AbortController());
+      const entry = new CallDeadline(this, deadline);
+      const onCallerAbort = caller === undefined ? undefined : () => this.#abortAll(caller.reason);
+      if (onCallerAbort !== undefined) caller!.addEventListener('abort', onCallerAbort, { once: true });
+      try {
+        response = await this.#retrying(controller.signal);
+      } catch (error) {
+        throw this.#failure(error, caller);
+      } finally {
+        entry.cancel();
+        if (onCallerAbort !== undefined) caller!.removeEventListener('abort', onCallerAbort);
+      }
     }
     if (this.giveUp !== undefined && plan.throwOnRetryableStatus && plan.retry?.statuses.has(response.status)) {
       discard(response);
       throw this.#attemptsError('retryable-status', undefined);
     }
     return response;
+  }
+
+  /** The total deadline passed: everything in flight is aborted with its `TimeoutError`. */
+  deadlinePassed(error: TimeoutError): void {
+    this.#deadlineError = error;
+    this.#abortAll(error);
+  }
+
+  #abortAll(reason: unknown): void {
+    const controller = this.#controller!;
+    if (!controller.signal.aborted) controller.abort(reason);
+    const current = this.#current?.controller;
+    if (current !== undefined && !current.signal.aborted) current.abort(reason);
   }
 
   #retrying(signal: AbortSignal | undefined): Promise<Response> {
@@ -119,7 +151,30 @@ export class Call {
   #timed(signal: AbortSignal | undefined, target: URL | undefined): Promise<Response> {
     const timeout = this.plan.attemptTimeout;
     if (timeout === undefined) return this.#limited(signal, target);
-    return timeout.execute((context) => this.#limited(context.signal, target), signal);
+    return this.#timedAttempt(timeout, signal, target);
+  }
+
+  /** An attempt under its own controller, aborted by the attempt timeout or by `signal`. */
+  async #timedAttempt(timeout: FetchTimeout, signal: AbortSignal | undefined, target: URL | undefined): Promise<Response> {
+    if (signal?.aborted) throw signal.reason;
+    const attempt = new AttemptAbort(timeout);
+    // The call's own signal needs no listener: the deadline aborts the current attempt itself.
+    // Any other (the caller's when there is no deadline, a hedge's) is followed.
+    let onAbort: (() => void) | undefined;
+    if (signal !== undefined && signal === this.#controller?.signal) this.#current = attempt;
+    else if (isAbortable(signal)) {
+      onAbort = () => attempt.controller.abort(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    try {
+      return await this.#limited(attempt.controller.signal, target);
+    } catch (error) {
+      throw attempt.timedOut !== undefined && !signal?.aborted ? withCause(attempt.timedOut, error) : error;
+    } finally {
+      attempt.cancel();
+      if (this.#current === attempt) this.#current = undefined;
+      if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
+    }
   }
 
   #limited(signal: AbortSignal | undefined, target: URL | undefined): Promise<Response> {
@@ -144,9 +199,10 @@ export class Call {
   }
 
   /** What the call rejects with: the caller's abort as it is, else the attempts error or the lone error. */
-  #failure(error: unknown, callerSignal: AbortSignal | undefined, deadlineSignal: AbortSignal | undefined): unknown {
-    if (callerSignal?.aborted && error === callerSignal.reason) return error;
-    if (deadlineSignal?.aborted && isTimeoutError(deadlineSignal.reason) && !callerSignal?.aborted) return this.#attemptsError('deadline', error);
+  #failure(error: unknown, caller: AbortSignal | undefined): unknown {
+    if (caller?.aborted && error === caller.reason) return error;
+    const deadlineError = this.#deadlineError;
+    if (deadlineError !== undefined && !caller?.aborted) return this.#attemptsError('deadline', withCause(deadlineError, error));
     const giveUp = this.giveUp;
     if (giveUp === 'budget' || giveUp === 'delay-budget' || giveUp === 'exhausted') {
       if (this.retryAllowed && (this.attempts.length > 1 || this.plan.retry!.policy.maxRetries > 0)) return this.#attemptsError(giveUp, error);

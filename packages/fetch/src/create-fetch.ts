@@ -8,7 +8,7 @@ import type { BreakwaterRequestInit, CreateFetchOptions } from './options.ts';
 import { prepare } from './request.ts';
 import { LatencyWindows } from './plan-hedging.ts';
 import { resolveClient, resolveOverrides, type Plan } from './resolve.ts';
-import { TimeoutCache } from './timeout-cache.ts';
+import { TimeoutCache } from './fetch-timeout.ts';
 
 /** What `createFetch()` returns: `fetch` itself, plus the client's policies and events. */
 export interface ResilientFetch {

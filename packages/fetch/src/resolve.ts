@@ -8,11 +8,9 @@ import {
   describeValue,
   invalidOption,
   systemClock,
-  timeout,
   withDefaults,
   withoutUndefined,
   type Clock,
-  type TimeoutPolicy,
 } from '@breakwater/core';
 import { toBulkhead, type BulkheadLike } from '@breakwater/bulkhead';
 import type { BreakerRegistry, CircuitBreakerPolicy } from '@breakwater/circuit-breaker';
@@ -23,7 +21,7 @@ import { buildBreakers, originOf } from './plan-breakers.ts';
 import { buildHedging, type HedgingPlan, type LatencyWindows } from './plan-hedging.ts';
 import { buildIdempotency, defaultKey, type IdempotencyPlan } from './plan-idempotency.ts';
 import { buildRetry, DEFAULT_RETRY_STATUSES, retryObject, type RetryPlan } from './plan-retry.ts';
-import type { TimeoutCache } from './timeout-cache.ts';
+import { FetchTimeout, type TimeoutCache } from './fetch-timeout.ts';
 
 const CLIENT_KNOWN = [
   'fetch',
@@ -46,8 +44,8 @@ export interface Plan {
   readonly name: string;
   readonly clock: Clock;
   readonly fetch: FetchLike;
-  readonly deadline: TimeoutPolicy | undefined;
-  readonly attemptTimeout: TimeoutPolicy | undefined;
+  readonly deadline: FetchTimeout | undefined;
+  readonly attemptTimeout: FetchTimeout | undefined;
   readonly retry: RetryPlan | undefined;
   readonly breakers: BreakerRegistry | undefined;
   readonly breakerKey: (url: URL) => string;
@@ -126,8 +124,8 @@ export function resolveClient(options: CreateFetchOptions | undefined, hooks: Pl
     clock,
     // Captured now, not looked up per call: `globalThis.fetch = createFetch()` must not call itself.
     fetch: config.fetch ?? globalFetch(),
-    deadline: total === undefined ? undefined : timeout({ duration: total, name: `${name}:timeout`, clock }),
-    attemptTimeout: perAttempt === undefined ? undefined : timeout({ duration: perAttempt, name: `${name}:attempt-timeout`, clock }),
+    deadline: total === undefined ? undefined : new FetchTimeout(total, `${name}:timeout`, clock),
+    attemptTimeout: perAttempt === undefined ? undefined : new FetchTimeout(perAttempt, `${name}:attempt-timeout`, clock),
     retry: retryPlan,
     breakers,
     breakerKey,

@@ -109,6 +109,43 @@ describe('abort and deadlines', () => {
     expect(isTimeoutError(error.cause)).toBe(true);
   });
 
+  it('the deadline aborts the retry in flight, inside its own attempt timeout; the server sees it closed', async () => {
+    const closed: number[] = [];
+    const server = await serve((req, _res, n) => req.on('close', () => closed.push(n)));
+    const manual = manualClock();
+    const fetch = createFetch({ clock: manual.clock, timeout: 1_000, attemptTimeout: 800, retry: { budget: false, baseDelay: 10, jitter: 'none' } });
+    const settled = fetch(server.url).catch((error: unknown) => error);
+    await until(() => server.hits.length === 1, 'the first request');
+    manual.advance(800);
+    await until(() => manual.pending > 0 && closed.length === 1, 'the backoff');
+    manual.advance(10);
+    await until(() => server.hits.length === 2, 'the retry');
+    manual.advance(190);
+    const error = await settled;
+    expect(isFetchAttemptsError(error) && error.reason).toBe('deadline');
+    if (!isFetchAttemptsError(error)) return;
+    expect(isTimeoutError(error.cause) && error.cause.timeoutMs).toBe(1_000);
+    expect(error.attempts.map((attempt) => isTimeoutError(attempt.error) && attempt.error.timeoutMs)).toEqual([800, 1_000]);
+    await until(() => closed.length === 2, "the server's close of the retry");
+    // The attempt timeout's shared timer is unref'd, not cleared; it ends by itself.
+    manual.advance(800);
+    expect(manual.pending).toBe(0);
+  });
+
+  it('with a deadline, the caller aborting aborts the attempt in flight and leaves no listener', async () => {
+    let closed = 0;
+    const server = await serve((req) => req.on('close', () => closed++));
+    const fetch = createFetch();
+    const controller = new AbortController();
+    const settled = fetch(server.url, { signal: controller.signal }).catch((error: unknown) => error);
+    await until(() => server.hits.length === 1, 'the request');
+    const reason = new Error('user left');
+    controller.abort(reason);
+    expect(await settled).toBe(reason);
+    expect(abortListenerCount(controller.signal)).toBe(0);
+    await until(() => closed === 1, "the server's close");
+  });
+
   it('retries an attempt that timed out; the server sees the first request closed', async () => {
     let closed = 0;
     const server = await serve((req, res, n) => {

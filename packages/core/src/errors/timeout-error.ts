@@ -30,3 +30,11 @@ export class TimeoutError extends TaskCancelledError {
 }
 
 export const isTimeoutError = (error: unknown): error is TimeoutError => hasBrand(error, timeoutErrorBrand);
+
+/** Keeps what the function threw (when it is not the timeout itself) as the timeout's cause. */
+export function withCause(timeoutError: TimeoutError, error: unknown): TimeoutError {
+  if (error !== timeoutError && timeoutError.cause === undefined) {
+    Object.defineProperty(timeoutError, 'cause', { value: error, configurable: true, writable: true });
+  }
+  return timeoutError;
+}
