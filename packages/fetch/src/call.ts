@@ -134,8 +134,9 @@ export class Call implements DeadlineOwner {
       const response = await (breaker === undefined ? this.#timed(signal, target) : breaker.execute((context) => this.#timed(context.signal, target), signal));
       record.durationMs = plan.clock.now() - started;
       record.status = response.status;
-      if (request.hasKey && isInFlightConflict(response)) inFlightConflicts.add(response);
-      if ((plan.retry?.statuses.has(response.status) ?? false) || inFlightConflicts.has(response)) outcomeOwners.set(response, { call: this, attempt: record });
+      const conflict = request.hasKey && isInFlightConflict(response);
+      if (conflict) inFlightConflicts.add(response);
+      if (conflict || (plan.retry?.statuses.has(response.status) ?? false)) outcomeOwners.set(response, { call: this, attempt: record });
       else plan.latency?.record(record.durationMs);
       this.events.attempt(this, record);
       return response;

@@ -70,7 +70,7 @@ export function buildRetry(options: FetchRetryOptions, budget: RetryBudgetLike |
     respectRetryAfter: options.respectRetryAfter ?? true,
     budget,
     handle: retryOnError,
-    handleResult: (value) => isResponse(value) && (statusSet.has(value.status) || inFlightConflicts.has(value)),
+    handleResult: (value) => isResponse(value) && (statusSet.has(value.status) || (value.status === 409 && inFlightConflicts.has(value))),
     name,
     clock,
   });

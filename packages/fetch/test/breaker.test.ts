@@ -101,9 +101,20 @@ describe('per-origin circuit breakers', () => {
 });
 
 describe('breaker keys', () => {
-  it('are exactly URL.origin, however the URL is written', async () => {
+  it('are exactly URL.origin, however the URL is written and whatever URL came before', async () => {
     const urls = [
       'http://example.com/a',
+      // Each right after a URL of http://example.com, whose origin is remembered:
+      'http://example.com/b',
+      'http://example.com.evil.test/',
+      'http://example.com/c',
+      'http://example.com@evil.test/',
+      'http://example.com/d',
+      'http://example.com:80@evil.test/',
+      'http://example.com/e',
+      'http://example.com\\evil.test/',
+      'http://example.com',
+      'http://example.com0/',
       'http://EXAMPLE.com/a',
       'http://example.com:80/x',
       'https://example.com:443',
