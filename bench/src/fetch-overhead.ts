@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { median } from './median.ts';
 
 const BASELINE = 'fetch: plain';
 const PROCS = Number(process.env.PROCS ?? 12);
@@ -90,11 +91,6 @@ function runClient(port: number, pin: boolean): Promise<CaseCost[]> {
   });
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 async function main(): Promise<void> {
   const pin = pinnable();

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CaseResult } from './measure.ts';
+import { median } from './median.ts';
 
 interface GroupRun {
   readonly group: string;
@@ -20,11 +21,6 @@ const ALL_GROUPS = ['policies', 'metrics', 'http-metrics', 'rate-limit', 'rate-l
 const groups = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL_GROUPS;
 const reps = Number(process.env.REPS ?? 4);
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const formatNs = (ns: number): string => (ns >= 1_000 ? `${(ns / 1_000).toFixed(2)} µs` : `${ns.toFixed(0)} ns`);
 
 const report: { machine: object; groups: object[] } = {
