@@ -187,25 +187,59 @@ export class CircuitBreakerPolicy implements Policy {
     return state === 'isolated' ? new CircuitIsolatedError(this.name) : new CircuitOpenError(this.name, state, retryAfterMs);
   }
 
+  /**
+   * The steps of `execute` for a caller that runs the call itself (resilience4j's
+   * acquirePermission/onResult/onError), on a hot path that cannot afford a wrapper per call:
+   * admits the call and returns its permit, or throws the {@link CircuitOpenError} or
+   * {@link CircuitIsolatedError} that `execute` would reject with. Settle each permit exactly
+   * once, with `recordResult` or `recordError`.
+   */
+  acquirePermit(): number {
+    if (this.#state !== 'closed') {
+      const rejection = this.#admit();
+      if (rejection !== undefined) throw rejection;
+    }
+    return this.#generation;
+  }
+
+  /** Settles an admitted call that returned `value` after `durationMs`; see `acquirePermit`. */
+  recordResult(permit: number, value: unknown, durationMs: number): void {
+    this.#settleValue(value, permit, durationMs, this.#window.timed ? this.#clock.now() : 0, this.#observed());
+  }
+
+  /**
+   * Settles an admitted call that threw `error` after `durationMs`; see `acquirePermit`. Say
+   * `cancelled` when the error is the caller's own cancellation (its signal's reason): that is
+   * neither a success nor a failure, as in `execute`.
+   */
+  recordError(permit: number, error: unknown, durationMs: number, cancelled = false): void {
+    this.#settleError(error, cancelled, permit, durationMs, this.#window.timed ? this.#clock.now() : 0, this.#observed());
+  }
+
+  #observed(): boolean {
+    return this.#onSuccess.hasListeners || this.#onFailure.hasListeners;
+  }
+
   async #run<T>(fn: (context: PolicyContext) => PromiseLike<T> | T, signal: AbortSignal): Promise<T> {
     const generation = this.#generation;
-    const observed = this.#onSuccess.hasListeners || this.#onFailure.hasListeners;
-    const started = observed || this.#slowCallDuration !== Infinity ? this.#clock.now() : 0;
+    const observed = this.#observed();
+    const timing = observed || this.#slowCallDuration !== Infinity;
+    const started = timing ? this.#clock.now() : 0;
     let value: T;
     try {
       value = await fn(signal === neverAbortedSignal ? NO_SIGNAL_CONTEXT : new SignalContext(signal));
     } catch (error) {
-      this.#settleError(error, signal, generation, started, observed);
+      const now = timing || this.#window.timed ? this.#clock.now() : 0;
+      this.#settleError(error, signal.aborted && error === signal.reason, generation, now - started, now, observed);
       throw error;
     }
-    this.#settleValue(value, generation, started, observed);
+    const now = timing || this.#window.timed ? this.#clock.now() : 0;
+    this.#settleValue(value, generation, now - started, now, observed);
     return value;
   }
 
-  #settleValue(value: unknown, generation: number, started: number, observed: boolean): void {
+  #settleValue(value: unknown, generation: number, duration: number, now: number, observed: boolean): void {
     const failed = this.#handleResult !== undefined && passes(this.#handleResult, value, false);
-    const now = observed || this.#slowCallDuration !== Infinity || this.#window.timed ? this.#clock.now() : 0;
-    const duration = now - started;
     const slow = duration >= this.#slowCallDuration;
     if (observed) {
       if (failed) this.#onFailure.emit({ duration, handled: true, reason: { value } });
@@ -216,10 +250,8 @@ export class CircuitBreakerPolicy implements Policy {
     else this.#outcome(slow, slow, now, slow ? { kind: 'slow', durationMs: duration } : undefined);
   }
 
-  #settleError(error: unknown, signal: AbortSignal, generation: number, started: number, observed: boolean): void {
-    const handled = !(signal.aborted && error === signal.reason) && passes(this.#handle, error, true);
-    const now = observed || this.#slowCallDuration !== Infinity || this.#window.timed ? this.#clock.now() : 0;
-    const duration = now - started;
+  #settleError(error: unknown, cancelled: boolean, generation: number, duration: number, now: number, observed: boolean): void {
+    const handled = !cancelled && passes(this.#handle, error, true);
     if (observed) this.#onFailure.emit({ duration, handled, reason: { error } });
     if (generation !== this.#generation) return;
     if (handled) this.#outcome(true, duration >= this.#slowCallDuration, now, { kind: 'error', error });

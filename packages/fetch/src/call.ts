@@ -1,14 +1,15 @@
 import { isAbortable, withCause, type TimeoutError } from '@breakwater/core';
-import type { GiveUpReason } from '@breakwater/retry';
+import type { AttemptOutcome, GiveUpReason } from '@breakwater/retry';
 import type { FetchAttempt } from './attempt.ts';
 import { inFlightConflicts, isInFlightConflict } from './conflict.ts';
 import { discard, isResponse } from './discard.ts';
 import { FetchAttemptsError, type FetchGiveUpReason } from './errors/fetch-attempts-error.ts';
-import { AttemptAbort, CallDeadline, type DeadlineOwner, type FetchTimeout } from './fetch-timeout.ts';
+import { AttemptAbort, CallDeadline, type DeadlineOwner } from './fetch-timeout.ts';
 import { hedgedRound } from './hedge.ts';
 import { originOf } from './plan-breakers.ts';
 import type { PreparedRequest } from './request.ts';
 import type { Plan } from './resolve.ts';
+import type { RetryPlan } from './plan-retry.ts';
 import type { ClientEvents } from './client-events.ts';
 
 /** Which call (and which of its attempts) a failed outcome came from, for retry's events to find. */
@@ -24,7 +25,18 @@ export interface OutcomeOwner {
  */
 export const outcomeOwners = new WeakMap<object, OutcomeOwner>();
 
-/** One call of a resilient fetch: its request, its plan and what each attempt did. */
+/** `#outerCancel()` when nothing around the attempt was cancelled. */
+const NOT_CANCELLED: unique symbol = Symbol('not cancelled');
+
+/**
+ * One call of a resilient fetch: its request, its plan and what each attempt did.
+ *
+ * The layers (deadline → retry → breaker → attempt timeout) are not nested policies: a policy's
+ * `execute` costs a frame, a context and a closure per request, which on a loopback request was
+ * several percent. The call makes its first round itself, settles the breaker with its permit,
+ * and hands the retry policy only a first attempt that failed (`afterFirstAttempt`): the same
+ * decisions and events as `execute`, on the path that rarely runs.
+ */
 export class Call implements DeadlineOwner {
   readonly plan: Plan;
   readonly request: PreparedRequest;
@@ -36,10 +48,13 @@ export class Call implements DeadlineOwner {
   giveUp: GiveUpReason | undefined;
   /** Rounds started (retry attempts of the retry policy). */
   rounds = 0;
-  /** The call's own signal's controller, when it has a deadline: aborted by the deadline or the caller. */
+  /** The call's signal for what outlives one attempt (retry delays, hedged rounds); made when first needed. */
   #controller: AbortController | undefined;
-  /** The attempt in flight under the call's own signal, which the deadline aborts directly. */
+  /** The attempt in flight under the call itself, which the deadline and the caller abort directly. */
   #current: AttemptAbort | undefined;
+  /** Why the call was aborted first (its deadline or the caller), once it was. */
+  #cancelReason: unknown = NOT_CANCELLED;
+  #onCallerAbort: (() => void) | undefined;
   /** Set when the total deadline passed. */
   #deadlineError: TimeoutError | undefined;
 
@@ -59,36 +74,69 @@ export class Call implements DeadlineOwner {
   async run(): Promise<Response> {
     const { plan } = this;
     const caller = isAbortable(this.request.signal) ? this.request.signal : undefined;
-    const deadline = plan.deadline;
+    if (caller?.aborted) throw caller.reason;
+    const deadline = plan.deadline === undefined ? undefined : new CallDeadline(this, plan.deadline);
+    // Attempts with their own controller (a deadline or an attempt timeout) hear of the
+    // caller's abort through the call; without one, they are handed the caller's signal.
+    if (caller !== undefined && (deadline !== undefined || plan.attemptTimeout !== undefined)) {
+      const onCallerAbort = (this.#onCallerAbort = () => this.#abortAll(caller.reason));
+      caller.addEventListener('abort', onCallerAbort, { once: true });
+    }
     let response: Response;
-    if (deadline === undefined) {
-      try {
-        response = await this.#retrying(caller);
-      } catch (error) {
-        throw this.#failure(error, caller);
-      }
-    } else {
-      if (caller?.aborted) throw caller.reason;
-      // One controller for the call, aborted by its deadline entry or the caller; the deadline
-      // also aborts the attempt in flight itself, so no layer links signals with a listener.
-      const controller = (this.#controller = new AbortController());
-      const entry = new CallDeadline(this, deadline);
-      const onCallerAbort = caller === undefined ? undefined : () => this.#abortAll(caller.reason);
-      if (onCallerAbort !== undefined) caller!.addEventListener('abort', onCallerAbort, { once: true });
-      try {
-        response = await this.#retrying(controller.signal);
-      } catch (error) {
-        throw this.#failure(error, caller);
-      } finally {
-        entry.cancel();
-        if (onCallerAbort !== undefined) caller!.removeEventListener('abort', onCallerAbort);
-      }
+    try {
+      const retry = this.retryAllowed ? plan.retry : undefined;
+      response = await (retry === undefined ? this.#round(caller, 0) : this.#retrying(retry, caller));
+    } catch (error) {
+      throw this.#failure(error, caller);
+    } finally {
+      deadline?.cancel();
+      if (this.#onCallerAbort !== undefined) caller!.removeEventListener('abort', this.#onCallerAbort);
     }
     if (this.giveUp !== undefined && plan.throwOnRetryableStatus && plan.retry?.statuses.has(response.status)) {
       discard(response);
       throw this.#attemptsError('retryable-status', undefined);
     }
     return response;
+  }
+
+  /** The first round made here; when it failed, the retry policy takes the call from there. */
+  async #retrying(retry: RetryPlan, caller: AbortSignal | undefined): Promise<Response> {
+    const { clock } = this.plan;
+    const started = clock.now();
+    let first: AttemptOutcome<Response>;
+    try {
+      const response = await this.#round(caller, 0);
+      if (!retry.retryable(response)) {
+        retry.policy.firstAttemptSucceeded(clock.now() - started);
+        return response;
+      }
+      first = { value: response };
+    } catch (error) {
+      first = { error };
+    }
+    return retry.policy.afterFirstAttempt(first, clock.now() - started, (context) => this.#round(caller, context.attempt), this.#callSignal(caller));
+  }
+
+  #round(caller: AbortSignal | undefined, round: number): Promise<Response> {
+    this.rounds = round + 1;
+    if (this.hedgingAllowed) return hedgedRound(this, this.#callSignal(caller), round);
+    return this.attempt(undefined, undefined, round, 0, undefined);
+  }
+
+  /**
+   * The call's signal, aborted by its deadline or the caller: what retry delays and hedged rounds
+   * follow. Without a deadline that is the caller's own. Made on first use: a call whose first
+   * attempt succeeds never needs it.
+   */
+  #callSignal(caller: AbortSignal | undefined): AbortSignal | undefined {
+    if (this.plan.deadline === undefined) return caller;
+    let controller = this.#controller;
+    if (controller === undefined) {
+      controller = this.#controller = new AbortController();
+      if (this.#cancelReason !== NOT_CANCELLED) controller.abort(this.#cancelReason);
+      else if (caller?.aborted) controller.abort(caller.reason);
+    }
+    return controller.signal;
   }
 
   /** The total deadline passed: everything in flight is aborted with its `TimeoutError`. */
@@ -98,83 +146,84 @@ export class Call implements DeadlineOwner {
   }
 
   #abortAll(reason: unknown): void {
-    const controller = this.#controller!;
-    if (!controller.signal.aborted) controller.abort(reason);
+    if (this.#cancelReason === NOT_CANCELLED) this.#cancelReason = reason;
+    const controller = this.#controller;
+    if (controller !== undefined && !controller.signal.aborted) controller.abort(reason);
     const current = this.#current?.controller;
     if (current !== undefined && !current.signal.aborted) current.abort(reason);
   }
 
-  #retrying(signal: AbortSignal | undefined): Promise<Response> {
-    const retry = this.retryAllowed ? this.plan.retry : undefined;
-    if (retry === undefined) return this.#round(signal, 0);
-    return retry.policy.execute((context) => this.#round(context.signal, context.attempt), signal);
-  }
-
-  #round(signal: AbortSignal | undefined, round: number): Promise<Response> {
-    this.rounds = round + 1;
-    if (this.hedgingAllowed) return hedgedRound(this, signal, round);
-    return this.attempt(signal, undefined, round, 0, undefined);
+  /** Why what the attempt runs under (its hedge round, else the call) was cancelled; NOT_CANCELLED if it was not. */
+  #outerCancel(round: AbortSignal | undefined): unknown {
+    if (round !== undefined) return round.aborted ? round.reason : NOT_CANCELLED;
+    if (this.#cancelReason !== NOT_CANCELLED) return this.#cancelReason;
+    const caller = this.request.signal;
+    return caller?.aborted ? caller.reason : NOT_CANCELLED;
   }
 
   /**
-   * One attempt through the per-attempt layers: breaker of the target's key → attempt timeout →
-   * bulkhead → fetch. Records what happened. `target` is a hedge's URL, undefined for the
-   * request's own; `onRecord` sees the record before the attempt starts.
+   * One attempt: the breaker of the target's key admits it, the attempt timeout and the bulkhead
+   * bound it, and what happened is recorded. `round` is a hedge's signal to follow, undefined for
+   * an attempt of the call itself; `target` a hedge's URL, undefined for the request's own;
+   * `onRecord` sees the record before the attempt starts.
    */
-  async attempt(signal: AbortSignal | undefined, target: URL | undefined, round: number, hedge: number, onRecord: ((attempt: FetchAttempt) => void) | undefined): Promise<Response> {
+  async attempt(round: AbortSignal | undefined, target: URL | undefined, retry: number, hedge: number, onRecord: ((attempt: FetchAttempt) => void) | undefined): Promise<Response> {
     const { plan, request } = this;
     const origin = target === undefined ? request.origin : target.origin;
-    const record: FetchAttempt = { index: this.attempts.length, retry: round, hedge, origin, durationMs: 0 };
+    const record: FetchAttempt = { index: this.attempts.length, retry, hedge, origin, durationMs: 0 };
     this.attempts.push(record);
     onRecord?.(record);
+    // The default key is the origin, known without parsing the URL.
+    const breaker = plan.breakers?.get(plan.breakerKey === originOf ? origin : plan.breakerKey(target ?? request.url));
     const started = plan.clock.now();
+    let permit = -1;
+    let abort: AttemptAbort | undefined;
+    let onRoundAbort: (() => void) | undefined;
     try {
-      // The default key is the origin, known without parsing the URL.
-      const breaker = plan.breakers?.get(plan.breakerKey === originOf ? origin : plan.breakerKey(target ?? request.url));
-      const response = await (breaker === undefined ? this.#timed(signal, target) : breaker.execute((context) => this.#timed(context.signal, target), signal));
-      record.durationMs = plan.clock.now() - started;
-      record.status = response.status;
-      const conflict = request.hasKey && isInFlightConflict(response);
+      const cancelled = this.#outerCancel(round);
+      if (cancelled !== NOT_CANCELLED) throw cancelled;
+      if (breaker !== undefined) permit = breaker.acquirePermit();
+      const timeout = plan.attemptTimeout;
+      let signal: AbortSignal | undefined;
+      if (round === undefined) {
+        // The call's own attempt: the deadline and the caller abort it through #abortAll.
+        if (timeout !== undefined || plan.deadline !== undefined) {
+          abort = this.#current = new AttemptAbort(timeout);
+          signal = abort.controller.signal;
+        } else if (isAbortable(request.signal)) signal = request.signal;
+      } else if (timeout !== undefined) {
+        const own = (abort = new AttemptAbort(timeout));
+        onRoundAbort = () => own.controller.abort(round.reason);
+        round.addEventListener('abort', onRoundAbort, { once: true });
+        signal = own.controller.signal;
+      } else signal = round;
+      const response = await this.#limited(signal, target);
+      const durationMs = (record.durationMs = plan.clock.now() - started);
+      if (permit !== -1) breaker!.recordResult(permit, response, durationMs);
+      // undici's status getter checks its receiver's brand on every read: read it once.
+      const status = (record.status = response.status);
+      const conflict = request.hasKey && status === 409 && isInFlightConflict(response);
       if (conflict) inFlightConflicts.add(response);
-      if (conflict || (plan.retry?.statuses.has(response.status) ?? false)) outcomeOwners.set(response, { call: this, attempt: record });
-      else plan.latency?.record(record.durationMs);
+      if (conflict || (plan.retry?.statuses.has(status) ?? false)) outcomeOwners.set(response, { call: this, attempt: record });
+      else plan.latency?.record(durationMs);
       this.events.attempt(this, record);
       return response;
-    } catch (error) {
-      record.durationMs = plan.clock.now() - started;
+    } catch (caught) {
+      const outer = this.#outerCancel(round);
+      const timedOut = abort?.timedOut;
+      const error = timedOut !== undefined && outer === NOT_CANCELLED ? withCause(timedOut, caught) : caught;
+      const durationMs = (record.durationMs = plan.clock.now() - started);
+      if (permit !== -1) breaker!.recordError(permit, error, durationMs, error === outer);
       record.error = error;
       if (error !== null && typeof error === 'object') outcomeOwners.set(error, { call: this, attempt: record });
       this.events.attempt(this, record);
       throw error;
-    }
-  }
-
-  #timed(signal: AbortSignal | undefined, target: URL | undefined): Promise<Response> {
-    const timeout = this.plan.attemptTimeout;
-    if (timeout === undefined) return this.#limited(signal, target);
-    return this.#timedAttempt(timeout, signal, target);
-  }
-
-  /** An attempt under its own controller, aborted by the attempt timeout or by `signal`. */
-  async #timedAttempt(timeout: FetchTimeout, signal: AbortSignal | undefined, target: URL | undefined): Promise<Response> {
-    if (signal?.aborted) throw signal.reason;
-    const attempt = new AttemptAbort(timeout);
-    // The call's own signal needs no listener: the deadline aborts the current attempt itself.
-    // Any other (the caller's when there is no deadline, a hedge's) is followed.
-    let onAbort: (() => void) | undefined;
-    if (signal !== undefined && signal === this.#controller?.signal) this.#current = attempt;
-    else if (isAbortable(signal)) {
-      onAbort = () => attempt.controller.abort(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-    }
-    try {
-      return await this.#limited(attempt.controller.signal, target);
-    } catch (error) {
-      throw attempt.timedOut !== undefined && !signal?.aborted ? withCause(attempt.timedOut, error) : error;
     } finally {
-      attempt.cancel();
-      if (this.#current === attempt) this.#current = undefined;
-      if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
+      if (abort !== undefined) {
+        abort.cancel();
+        if (this.#current === abort) this.#current = undefined;
+      }
+      if (onRoundAbort !== undefined) round!.removeEventListener('abort', onRoundAbort);
     }
   }
 

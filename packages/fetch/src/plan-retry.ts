@@ -37,6 +37,8 @@ export interface RetryPlan {
   readonly methods: ReadonlySet<string>;
   readonly statuses: ReadonlySet<number>;
   readonly retryOnError: (error: unknown) => boolean;
+  /** The policy's `handleResult`: a retryable status, or the in-flight 409 of a keyed request. */
+  readonly retryable: (value: unknown) => boolean;
   /** The options it was built from, for per-request overrides to extend. */
   readonly options: FetchRetryOptions;
 }
@@ -60,6 +62,11 @@ export function buildRetry(options: FetchRetryOptions, budget: RetryBudgetLike |
   const retryOnError = options.retryOnError ?? isRetryableFetchError;
   assertFunction('retry.retryOnError', retryOnError);
   const statusSet = new Set(statuses);
+  const retryable = (value: unknown): boolean => {
+    if (!isResponse(value)) return false;
+    const status = value.status;
+    return statusSet.has(status) || (status === 409 && inFlightConflicts.has(value));
+  };
   const policy = retry({
     maxRetries: options.maxRetries ?? 3,
     baseDelay: options.baseDelay ?? 300,
@@ -70,10 +77,10 @@ export function buildRetry(options: FetchRetryOptions, budget: RetryBudgetLike |
     respectRetryAfter: options.respectRetryAfter ?? true,
     budget,
     handle: retryOnError,
-    handleResult: (value) => isResponse(value) && (statusSet.has(value.status) || (value.status === 409 && inFlightConflicts.has(value))),
+    handleResult: retryable,
     name,
     clock,
   });
   hooks.retryCreated(policy);
-  return { policy, methods: new Set(methods.map((m) => m.toUpperCase())), statuses: statusSet, retryOnError, options };
+  return { policy, methods: new Set(methods.map((m) => m.toUpperCase())), statuses: statusSet, retryOnError, retryable, options };
 }

@@ -2,7 +2,8 @@ import { consecutive, isCircuitOpenError, type CircuitBreakerPolicy } from '@bre
 import { createFetch, isFetchAttemptsError } from '@breakwater/fetch';
 import { manualClock } from 'breakwater-test-utils';
 import { describe, expect, it } from 'vitest';
-import { drive, reply, serve } from './helpers.ts';
+import { isTimeoutError, TimeoutError } from '@breakwater/core';
+import { drive, reply, serve, until } from './helpers.ts';
 
 function client(options: Parameters<typeof createFetch>[0] = {}) {
   const manual = manualClock();
@@ -78,6 +79,32 @@ describe('per-origin circuit breakers', () => {
     expect(isCircuitOpenError(error.attempts[2]!.error)).toBe(true);
     expect(isCircuitOpenError(error.cause)).toBe(true);
     expect(server.hits).toHaveLength(5 + 2);
+  });
+
+  it("does not count a caller's abort against the origin, and counts an attempt timeout", async () => {
+    const server = await serve(() => {}); // never answers
+    const manual = manualClock();
+    const fetch = createFetch({
+      clock: manual.clock,
+      timeout: 5_000,
+      attemptTimeout: 1_000,
+      retry: false,
+      breaker: { strategy: consecutive({ threshold: 1 }), breakDuration: 60_000 },
+    });
+    // The caller's own timeout (an outer Breakwater policy) would count if it were taken for the origin's.
+    const caller = new AbortController();
+    const left = new TimeoutError(500, { policy: 'outer' });
+    const aborted = fetch(server.url, { signal: caller.signal }).catch((error: unknown) => error);
+    await until(() => server.hits.length === 1, 'the first request');
+    caller.abort(left);
+    expect(await aborted).toBe(left);
+    expect(fetch.breakers!.get(server.url).state).toBe('closed');
+
+    const timedOut = fetch(server.url).catch((error: unknown) => error);
+    await until(() => server.hits.length === 2, 'the second request');
+    manual.advance(1_000);
+    expect(isTimeoutError(await timedOut)).toBe(true);
+    expect(fetch.breakers!.get(server.url).state).toBe('open');
   });
 
   it('is skipped per request with breaker: false, and bounded by max', async () => {

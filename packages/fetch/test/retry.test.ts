@@ -151,6 +151,18 @@ describe('retry', () => {
     expect(server.hits).toHaveLength(1);
   });
 
+  it('counts every call in the budget, first-try successes too, and reports each success to the policy', async () => {
+    const server = await serve((_req, res) => reply(res, 200));
+    let calls = 0;
+    const fetch = createFetch({ timeout: false, attemptTimeout: false, breaker: false, retry: { budget: { recordCall: () => void calls++, tryAcquireRetry: () => true } } });
+    const successes: number[] = [];
+    fetch.retry!.onSuccess(({ duration }) => successes.push(duration));
+    for (let i = 0; i < 3; i++) await (await fetch(server.url)).text();
+    expect(calls).toBe(3);
+    expect(successes).toHaveLength(3);
+    expect(successes.every((duration) => duration >= 0)).toBe(true);
+  });
+
   it('takes per-request retry overrides, and retry: false', async () => {
     const server = await serve((_req, res) => reply(res, 503));
     const { fetch, manual } = client({ retry: { budget: false, maxRetries: 3, baseDelay: 10, jitter: 'none' } });

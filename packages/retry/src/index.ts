@@ -1,4 +1,4 @@
-export { retry, RetryPolicy, type RetryContext } from './retry.ts';
+export { retry, RetryPolicy, type RetryContext, type AttemptOutcome } from './retry.ts';
 export type { RetryOptions } from './options.ts';
 export { retryPresets } from './presets.ts';
 export type { RetryEvent, GiveUpEvent, GiveUpReason, DelaySource, Outcome } from './events.ts';

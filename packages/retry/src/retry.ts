@@ -21,6 +21,9 @@ import { resolveRetryOptions, type RetryOptions } from './options.ts';
 /** What the retried function receives: the caller's signal and the attempt (0 for the first call). */
 export type RetryContext = IRetryContext;
 
+/** How an attempt ended: the value it returned or the error it threw. */
+export type AttemptOutcome<T> = { readonly value: T } | { readonly error: unknown };
+
 /** Calls a function again when it fails; see {@link retry}. */
 export class RetryPolicy implements Policy<RetryContext> {
   declare readonly _altReturn: never;
@@ -71,30 +74,71 @@ export class RetryPolicy implements Policy<RetryContext> {
     this.#clock = config.clock;
   }
 
-  async execute<T>(fn: (context: RetryContext) => PromiseLike<T> | T, signal: AbortSignal = neverAbortedSignal): Promise<T> {
-    signal.throwIfAborted();
+  execute<T>(fn: (context: RetryContext) => PromiseLike<T> | T, signal: AbortSignal = neverAbortedSignal): Promise<T> {
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return this.#begin(fn, signal, undefined, 0);
+  }
+
+  /**
+   * For a caller that makes a call's first attempt itself, outside `execute` (a hot path such as
+   * @breakwater/fetch, which cannot afford the policy's frame on every request): that attempt
+   * succeeded in `durationMs`. Counts the call in the budget and fires `onSuccess`, as `execute`
+   * would have. Call it only for an outcome the policy does not retry.
+   */
+  firstAttemptSucceeded(durationMs: number): void {
     this.budget?.recordCall();
+    if (this.#onSuccess.hasListeners) this.#onSuccess.emit({ duration: durationMs });
+  }
+
+  /**
+   * For a caller that made a call's first attempt itself: finishes the call exactly as `execute`
+   * would have after that attempt ended with `first` in `durationMs`: the same budget, decisions,
+   * delays and events. `fn` makes the retries (attempt 1, 2, …); `signal` cancels them.
+   */
+  afterFirstAttempt<T>(
+    first: AttemptOutcome<T>,
+    durationMs: number,
+    fn: (context: RetryContext) => PromiseLike<T> | T,
+    signal: AbortSignal = neverAbortedSignal,
+  ): Promise<T> {
+    return this.#begin(fn, signal, first, durationMs);
+  }
+
+  #begin<T>(fn: (context: RetryContext) => PromiseLike<T> | T, signal: AbortSignal, first: AttemptOutcome<T> | undefined, firstDuration: number): Promise<T> {
+    try {
+      this.budget?.recordCall();
+    } catch (error) {
+      // A budget of the user's making may throw; the policy still only ever rejects.
+      return Promise.reject(error);
+    }
+    return this.#attempts(fn, signal, first, firstDuration);
+  }
+
+  /** The attempt loop; attempt 0's outcome is `first` when the caller already made it. */
+  async #attempts<T>(fn: (context: RetryContext) => PromiseLike<T> | T, signal: AbortSignal, first: AttemptOutcome<T> | undefined, firstDuration: number): Promise<T> {
     let waited = 0;
     let previousDelay = 0;
     let custom: CustomBackoffState | undefined;
     for (let attempt = 0; ; attempt++) {
       const observed = this.#onSuccess.hasListeners || this.#onFailure.hasListeners;
-      const started = observed ? this.#clock.now() : 0;
+      const given = attempt === 0 ? first : undefined;
+      const started = observed && given === undefined ? this.#clock.now() : 0;
       let reason: FailureReason<T>;
       try {
-        const value = await fn({ signal, attempt });
+        if (given !== undefined && 'error' in given) throw given.error;
+        const value = given === undefined ? await fn({ signal, attempt }) : given.value;
         if (this.#handleResult === undefined || !this.#handleResult(value)) {
-          if (observed) this.#onSuccess.emit({ duration: this.#clock.now() - started });
+          if (observed) this.#onSuccess.emit({ duration: this.#elapsed(started, given, firstDuration) });
           return value;
         }
-        if (observed) this.#onFailure.emit({ duration: this.#clock.now() - started, handled: true, reason: { value } });
+        if (observed) this.#onFailure.emit({ duration: this.#elapsed(started, given, firstDuration), handled: true, reason: { value } });
         reason = { value };
         // A caller who cancelled gets the value in hand rather than a retry they no longer want.
         if (signal.aborted) return this.#giveUp(reason, attempt + 1, 'aborted');
       } catch (error) {
         const aborted = signal.aborted;
         const handled = !aborted && this.#handle(error);
-        if (observed) this.#onFailure.emit({ duration: this.#clock.now() - started, handled, reason: { error } });
+        if (observed) this.#onFailure.emit({ duration: this.#elapsed(started, given, firstDuration), handled, reason: { error } });
         if (!handled) return this.#giveUp({ error }, attempt + 1, aborted ? 'aborted' : 'not-handled');
         reason = { error };
       }
@@ -123,6 +167,11 @@ export class RetryPolicy implements Policy<RetryContext> {
         return this.#giveUp({ error: abortReason }, retry, 'aborted');
       }
     }
+  }
+
+  /** How long an attempt took: measured from `started`, or as reported for one the caller made. */
+  #elapsed(started: number, given: AttemptOutcome<unknown> | undefined, givenDuration: number): number {
+    return given === undefined ? this.#clock.now() - started : givenDuration;
   }
 
   #backoffDelay(retry: number, previousDelay: number, reason: FailureReason<unknown>, signal: AbortSignal, state: CustomBackoffState): number {
