@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { median } from './median.ts';
 
 const BASELINE = 'fetch: plain';
-const PROCS = Number(process.env.PROCS ?? 12);
+const PROCS = Number(process.env.PROCS ?? 16);
 const PER_CASE = Number(process.env.N ?? 3_000);
 const BATCH = 50;
 const WARMUP = 1_000;
@@ -41,6 +41,8 @@ async function cases(base: string): Promise<Record<string, () => Promise<unknown
     [BASELINE]: async () => (await fetch(url())).text(),
     // The floor for any client with a deadline: undici's own work for a signal it is handed.
     'fetch: with an AbortSignal': async () => (await fetch(url(), { signal: new AbortController().signal })).text(),
+    // What a careful caller of plain fetch writes to get the deadline createFetch() gives by default.
+    'fetch: with AbortSignal.timeout(30 s)': async () => (await fetch(url(), { signal: AbortSignal.timeout(30_000) })).text(),
     'breakwater: createFetch() defaults': async () => (await defaults(url())).text(),
     'breakwater: no timeouts': async () => (await noTimeouts(url())).text(),
     'breakwater: everything off': async () => (await nothing(url())).text(),

@@ -31,11 +31,11 @@ const NOT_CANCELLED: unique symbol = Symbol('not cancelled');
 /**
  * One call of a resilient fetch: its request, its plan and what each attempt did.
  *
- * The layers (deadline → retry → breaker → attempt timeout) are not nested policies: a policy's
- * `execute` costs a frame, a context and a closure per request, which on a loopback request was
- * several percent. The call makes its first round itself, settles the breaker with its permit,
- * and hands the retry policy only a first attempt that failed (`afterFirstAttempt`): the same
- * decisions and events as `execute`, on the path that rarely runs.
+ * The layers (deadline → retry → breaker → attempt timeout) are not nested policies: each
+ * policy's `execute` costs a frame, a context and a closure on every request. The call makes its
+ * first round itself, settles the breaker with a permit, and hands the retry policy only a first
+ * round that failed (`afterFirstAttempt`): the same decisions and events as `execute`, on the
+ * path that rarely runs.
  */
 export class Call implements DeadlineOwner {
   readonly plan: Plan;
