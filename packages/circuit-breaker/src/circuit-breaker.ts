@@ -208,6 +208,14 @@ export class CircuitBreakerPolicy implements Policy {
   }
 
   /**
+   * Settles an admitted call as a success without asking `handleResult` (resilience4j's
+   * onSuccess), for a caller that judged the value already; `slowCallDuration` still applies.
+   */
+  recordSuccess(permit: number, durationMs: number): void {
+    this.#settleJudged(false, undefined, permit, durationMs, this.#window.timed ? this.#clock.now() : 0, this.#observed());
+  }
+
+  /**
    * Settles an admitted call that threw `error` after `durationMs`; see `acquirePermit`. Say
    * `cancelled` when the error is the caller's own cancellation (its signal's reason): that is
    * neither a success nor a failure, as in `execute`.
@@ -239,7 +247,10 @@ export class CircuitBreakerPolicy implements Policy {
   }
 
   #settleValue(value: unknown, generation: number, duration: number, now: number, observed: boolean): void {
-    const failed = this.#handleResult !== undefined && passes(this.#handleResult, value, false);
+    this.#settleJudged(this.#handleResult !== undefined && passes(this.#handleResult, value, false), value, generation, duration, now, observed);
+  }
+
+  #settleJudged(failed: boolean, value: unknown, generation: number, duration: number, now: number, observed: boolean): void {
     const slow = duration >= this.#slowCallDuration;
     if (observed) {
       if (failed) this.#onFailure.emit({ duration, handled: true, reason: { value } });

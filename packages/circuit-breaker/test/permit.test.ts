@@ -37,6 +37,24 @@ describe('permits', () => {
     expect(breaker.state).toBe('open');
   });
 
+  it('recordSuccess counts a success without asking handleResult; slowCallDuration still applies', () => {
+    const judged: unknown[] = [];
+    const breaker = circuitBreaker({
+      strategy: consecutive({ threshold: 2 }),
+      slowCallDuration: 100,
+      handleResult: (value) => (judged.push(value), true),
+    });
+    const seen = recordEvents(breaker);
+    breaker.recordResult(breaker.acquirePermit(), 503, 1);
+    breaker.recordSuccess(breaker.acquirePermit(), 1);
+    breaker.recordResult(breaker.acquirePermit(), 503, 1);
+    expect(breaker.state).toBe('closed');
+    expect(judged).toEqual([503, 503]);
+    breaker.recordSuccess(breaker.acquirePermit(), 150);
+    expect(breaker.state).toBe('open');
+    expect(seen).toContain('break:slow');
+  });
+
   it('a cancelled call is neither a success nor a failure, and frees its half-open probe slot', async () => {
     const breaker = circuitBreaker({ strategy: consecutive({ threshold: 1 }), breakDuration: 1_000 });
     breaker.recordError(breaker.acquirePermit(), new Error('down'), 1);

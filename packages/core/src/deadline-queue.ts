@@ -32,20 +32,27 @@ export abstract class Deadline {
 export class DeadlineQueue {
   readonly #clock: Clock;
   readonly #duration: number;
+  readonly #keepsAlive: boolean;
   #head: Deadline | undefined;
   #tail: Deadline | undefined;
   #timer: TimerHandle | undefined;
   #timerRefed = false;
   #released = false;
 
-  constructor(clock: Clock, duration: number) {
+  /**
+   * `keepsAlive: false` leaves the timer unref'd even while deadlines are pending, as
+   * `AbortSignal.timeout()` does: for work that keeps the process alive by itself (a socket in
+   * flight), this spares a ref and an unref of the timer each time the queue fills and empties.
+   */
+  constructor(clock: Clock, duration: number, options?: { readonly keepsAlive?: boolean }) {
     this.#clock = clock;
     this.#duration = duration;
+    this.#keepsAlive = options?.keepsAlive ?? true;
   }
 
-  /** Schedules `deadline.expire()` for `duration` ms from now. */
-  add(deadline: Deadline): void {
-    deadline.at = this.#clock.now() + this.#duration;
+  /** Schedules `deadline.expire()` for `duration` ms after `now` (a reading of this queue's clock taken just before). */
+  add(deadline: Deadline, now: number = this.#clock.now()): void {
+    deadline.at = now + this.#duration;
     deadline.queue = this;
     const tail = this.#tail;
     if (tail === undefined) this.#head = deadline;
@@ -55,7 +62,7 @@ export class DeadlineQueue {
     }
     this.#tail = deadline;
     if (this.#timer === undefined) this.#arm(this.#duration);
-    else if (!this.#timerRefed) this.#setRef(true);
+    else if (!this.#timerRefed && this.#keepsAlive) this.#setRef(true);
   }
 
   /** Unlinks a deadline; called by `Deadline.cancel()`. */
@@ -69,7 +76,7 @@ export class DeadlineQueue {
     deadline.prev = deadline.next = undefined;
     if (this.#head === undefined && this.#timer !== undefined) {
       if (this.#released) this.#clear();
-      else this.#setRef(false);
+      else if (this.#timerRefed) this.#setRef(false);
     }
   }
 
@@ -92,6 +99,7 @@ export class DeadlineQueue {
   #arm(ms: number): void {
     this.#timer = this.#clock.setTimeout(() => this.#fire(), ms);
     this.#timerRefed = true;
+    if (!this.#keepsAlive) this.#setRef(false);
   }
 
   #setRef(ref: boolean): void {

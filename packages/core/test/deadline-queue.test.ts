@@ -95,6 +95,24 @@ describe('DeadlineQueue', () => {
     expect(live()).toHaveLength(0);
   });
 
+  it('with keepsAlive: false, never refs its timer, yet expires on time and re-arms', () => {
+    const { clock, advance, live, timers } = manualClock();
+    const queue = new DeadlineQueue(clock, 100, { keepsAlive: false });
+    const expired: string[] = [];
+    add(queue, () => expired.push('a'));
+    expect(timers[0]!.refed).toBe(false);
+    advance(60);
+    add(queue, () => expired.push('b')).cancel();
+    const c = new Recorded(() => expired.push('c'));
+    queue.add(c, 50); // a reading taken earlier: due at 150, not 160
+    advance(40);
+    expect(expired).toEqual(['a']);
+    expect(live()).toHaveLength(1);
+    expect(timers.every((timer) => !timer.refed)).toBe(true);
+    advance(50);
+    expect(expired).toEqual(['a', 'c']);
+  });
+
   it('survives an expiry that settles the next deadline synchronously', () => {
     const { clock, advance } = manualClock();
     const queue = new DeadlineQueue(clock, 100);

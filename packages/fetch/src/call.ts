@@ -9,7 +9,6 @@ import { hedgedRound } from './hedge.ts';
 import { originOf } from './plan-breakers.ts';
 import type { PreparedRequest } from './request.ts';
 import type { Plan } from './resolve.ts';
-import type { RetryPlan } from './plan-retry.ts';
 import type { ClientEvents } from './client-events.ts';
 
 /** Which call (and which of its attempts) a failed outcome came from, for retry's events to find. */
@@ -57,6 +56,15 @@ export class Call implements DeadlineOwner {
   #onCallerAbort: (() => void) | undefined;
   /** Set when the total deadline passed. */
   #deadlineError: TimeoutError | undefined;
+  /** The total deadline's entry, once armed. */
+  #deadline: CallDeadline | undefined;
+  /**
+   * When the call began, and when its latest attempt ended (clock readings). The clock is read
+   * once per boundary and shared: the call's start is its first attempt's start, and the end of
+   * the attempt that settled a round is that round's end.
+   */
+  #startedAt = 0;
+  #settledAt = 0;
 
   constructor(plan: Plan, request: PreparedRequest, events: ClientEvents) {
     this.plan = plan;
@@ -75,21 +83,46 @@ export class Call implements DeadlineOwner {
     const { plan } = this;
     const caller = isAbortable(this.request.signal) ? this.request.signal : undefined;
     if (caller?.aborted) throw caller.reason;
-    const deadline = plan.deadline === undefined ? undefined : new CallDeadline(this, plan.deadline);
+    const deadline = plan.deadline;
+    const startedAt = (this.#startedAt = plan.clock.now());
+    if (deadline !== undefined) {
+      // The attempt timeout is shorter than the deadline (or no later: resolve checks), so while
+      // the first attempt runs alone the deadline cannot pass first: it is armed when the call
+      // goes on past that attempt. A hedged round runs attempts side by side and needs it at once.
+      const bounded = plan.attemptTimeout !== undefined && plan.attemptTimeout.duration < deadline.duration;
+      if (!bounded || this.hedgingAllowed) this.#deadline = new CallDeadline(this, deadline, deadline.duration, startedAt);
+    }
     // Attempts with their own controller (a deadline or an attempt timeout) hear of the
     // caller's abort through the call; without one, they are handed the caller's signal.
     if (caller !== undefined && (deadline !== undefined || plan.attemptTimeout !== undefined)) {
       const onCallerAbort = (this.#onCallerAbort = () => this.#abortAll(caller.reason));
       caller.addEventListener('abort', onCallerAbort, { once: true });
     }
+    const retry = this.retryAllowed ? plan.retry : undefined;
     let response: Response;
     try {
-      const retry = this.retryAllowed ? plan.retry : undefined;
-      response = await (retry === undefined ? this.#round(caller, 0) : this.#retrying(retry, caller));
+      if (retry === undefined) response = await this.#round(caller, 0);
+      else {
+        // The first round is made here; the retry policy takes the call only when it failed.
+        let first: AttemptOutcome<Response> | undefined;
+        let answer: Response | undefined;
+        try {
+          answer = await this.#round(caller, 0);
+          if (retry.retryable(answer)) first = { value: answer };
+          else retry.policy.firstAttemptSucceeded(this.#settledAt - startedAt);
+        } catch (error) {
+          first = { error };
+        }
+        if (first === undefined) response = answer!;
+        else {
+          this.#armDeadline();
+          response = await retry.policy.afterFirstAttempt(first, this.#settledAt - startedAt, (context) => this.#round(caller, context.attempt), this.#callSignal(caller));
+        }
+      }
     } catch (error) {
       throw this.#failure(error, caller);
     } finally {
-      deadline?.cancel();
+      this.#deadline?.cancel();
       if (this.#onCallerAbort !== undefined) caller!.removeEventListener('abort', this.#onCallerAbort);
     }
     if (this.giveUp !== undefined && plan.throwOnRetryableStatus && plan.retry?.statuses.has(response.status)) {
@@ -99,22 +132,17 @@ export class Call implements DeadlineOwner {
     return response;
   }
 
-  /** The first round made here; when it failed, the retry policy takes the call from there. */
-  async #retrying(retry: RetryPlan, caller: AbortSignal | undefined): Promise<Response> {
-    const { clock } = this.plan;
-    const started = clock.now();
-    let first: AttemptOutcome<Response>;
-    try {
-      const response = await this.#round(caller, 0);
-      if (!retry.retryable(response)) {
-        retry.policy.firstAttemptSucceeded(clock.now() - started);
-        return response;
-      }
-      first = { value: response };
-    } catch (error) {
-      first = { error };
-    }
-    return retry.policy.afterFirstAttempt(first, clock.now() - started, (context) => this.#round(caller, context.attempt), this.#callSignal(caller));
+  /**
+   * Arms the deadline left unarmed while the first attempt's timeout bounded the call, now that
+   * the call goes on: it passes at once if its time is up, else when the time left runs out.
+   */
+  #armDeadline(): void {
+    const { deadline, clock } = this.plan;
+    if (deadline === undefined || this.#deadline !== undefined || this.#deadlineError !== undefined) return;
+    const now = clock.now();
+    const left = this.#startedAt + deadline.duration - now;
+    if (left <= 0) this.deadlinePassed(deadline.error());
+    else this.#deadline = new CallDeadline(this, deadline, left, now);
   }
 
   #round(caller: AbortSignal | undefined, round: number): Promise<Response> {
@@ -175,7 +203,7 @@ export class Call implements DeadlineOwner {
     onRecord?.(record);
     // The default key is the origin, known without parsing the URL.
     const breaker = plan.breakers?.get(plan.breakerKey === originOf ? origin : plan.breakerKey(target ?? request.url));
-    const started = plan.clock.now();
+    const started = record.index === 0 ? this.#startedAt : plan.clock.now();
     let permit = -1;
     let abort: AttemptAbort | undefined;
     let onRoundAbort: (() => void) | undefined;
@@ -188,20 +216,25 @@ export class Call implements DeadlineOwner {
       if (round === undefined) {
         // The call's own attempt: the deadline and the caller abort it through #abortAll.
         if (timeout !== undefined || plan.deadline !== undefined) {
-          abort = this.#current = new AttemptAbort(timeout);
+          abort = this.#current = new AttemptAbort(timeout, started);
           signal = abort.controller.signal;
         } else if (isAbortable(request.signal)) signal = request.signal;
       } else if (timeout !== undefined) {
-        const own = (abort = new AttemptAbort(timeout));
+        const own = (abort = new AttemptAbort(timeout, started));
         onRoundAbort = () => own.controller.abort(round.reason);
         round.addEventListener('abort', onRoundAbort, { once: true });
         signal = own.controller.signal;
       } else signal = round;
       const response = await this.#limited(signal, target);
-      const durationMs = (record.durationMs = plan.clock.now() - started);
-      if (permit !== -1) breaker!.recordResult(permit, response, durationMs);
+      const durationMs = (record.durationMs = (this.#settledAt = plan.clock.now()) - started);
       // undici's status getter checks its receiver's brand on every read: read it once.
       const status = (record.status = response.status);
+      if (permit !== -1) {
+        // A status the client's own breakers do not count needs no handleResult to read it again.
+        const counted = plan.breakerStatuses;
+        if (counted !== undefined && !counted.has(status)) breaker!.recordSuccess(permit, durationMs);
+        else breaker!.recordResult(permit, response, durationMs);
+      }
       const conflict = request.hasKey && status === 409 && isInFlightConflict(response);
       if (conflict) inFlightConflicts.add(response);
       if (conflict || (plan.retry?.statuses.has(status) ?? false)) outcomeOwners.set(response, { call: this, attempt: record });
@@ -212,7 +245,7 @@ export class Call implements DeadlineOwner {
       const outer = this.#outerCancel(round);
       const timedOut = abort?.timedOut;
       const error = timedOut !== undefined && outer === NOT_CANCELLED ? withCause(timedOut, caught) : caught;
-      const durationMs = (record.durationMs = plan.clock.now() - started);
+      const durationMs = (record.durationMs = (this.#settledAt = plan.clock.now()) - started);
       if (permit !== -1) breaker!.recordError(permit, error, durationMs, error === outer);
       record.error = error;
       if (error !== null && typeof error === 'object') outcomeOwners.set(error, { call: this, attempt: record });

@@ -1,4 +1,4 @@
-import { Deadline, DeadlineQueue, TimeoutError, type Clock } from '@breakwater/core';
+import { Deadline, DeadlineQueue, TimeoutError, type Clock, type TimerHandle } from '@breakwater/core';
 
 /**
  * One of a client's timeouts (the total deadline, or the attempt timeout) shared by all its
@@ -12,11 +12,15 @@ export class FetchTimeout {
   /** `<client>:timeout` or `<client>:attempt-timeout`, as `TimeoutError` messages name it. */
   readonly policy: string;
   readonly queue: DeadlineQueue;
+  readonly clock: Clock;
 
   constructor(duration: number, policy: string, clock: Clock) {
     this.duration = duration;
     this.policy = policy;
-    this.queue = new DeadlineQueue(clock, duration);
+    this.clock = clock;
+    // Unref'd like AbortSignal.timeout(): an attempt in flight keeps the process alive by its
+    // socket, and a deadline that kept it alive would hold a script open after its last call.
+    this.queue = new DeadlineQueue(clock, duration, { keepsAlive: false });
   }
 
   error(): TimeoutError {
@@ -57,10 +61,11 @@ export class AttemptAbort extends Deadline {
   /** Set when the attempt timeout passed. */
   timedOut: TimeoutError | undefined;
 
-  constructor(timeout: FetchTimeout | undefined) {
+  /** `now`: a reading of the timeout's clock taken just before. */
+  constructor(timeout: FetchTimeout | undefined, now: number) {
     super();
     this.#timeout = timeout;
-    timeout?.queue.add(this);
+    timeout?.queue.add(this, now);
   }
 
   expire(): void {
@@ -75,19 +80,38 @@ export interface DeadlineOwner {
   deadlinePassed(error: TimeoutError): void;
 }
 
-/** A call's total deadline: the queue entry that tells the call when it passed. */
+/**
+ * A call's total deadline: what tells the call when it passed. Armed with the full duration it is
+ * an entry of the timeout's queue; armed late, with less time left than the queue's entries, it
+ * would break the queue's order and takes a timer of its own (only calls that retry do that).
+ */
 export class CallDeadline extends Deadline {
   readonly #owner: DeadlineOwner;
   readonly #timeout: FetchTimeout;
+  #timer: TimerHandle | undefined;
 
-  constructor(owner: DeadlineOwner, timeout: FetchTimeout) {
+  /** Passes `ms` after `now` (a reading of the timeout's clock taken just before). */
+  constructor(owner: DeadlineOwner, timeout: FetchTimeout, ms: number, now: number) {
     super();
     this.#owner = owner;
     this.#timeout = timeout;
-    timeout.queue.add(this);
+    if (ms === timeout.duration) timeout.queue.add(this, now);
+    else {
+      const timer = (this.#timer = timeout.clock.setTimeout(() => this.expire(), ms));
+      (timer as { unref?: () => void }).unref?.();
+    }
   }
 
   expire(): void {
+    this.#timer = undefined;
     this.#owner.deadlinePassed(this.#timeout.error());
+  }
+
+  override cancel(): void {
+    if (this.#timer === undefined) super.cancel();
+    else {
+      this.#timeout.clock.clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
   }
 }

@@ -20,14 +20,15 @@ export function buildBreakers(
   name: string,
   clock: Clock,
   hooks: PlanHooks,
-): { breakers: BreakerRegistry; breakerKey: (url: URL) => string } {
+): { breakers: BreakerRegistry; breakerKey: (url: URL) => string; breakerStatuses: ReadonlySet<number> | undefined } {
   assertKnownOptions('breaker', options, BREAKER_KNOWN);
   const key = options.key ?? originOf;
   assertFunction('breaker.key', key);
   let create = options.create;
+  let statuses: ReadonlySet<number> | undefined;
   if (create !== undefined) assertFunction('breaker.create', create);
   else {
-    const statuses = options.statuses === undefined ? retryStatuses : new Set(options.statuses);
+    const counted = (statuses = options.statuses === undefined ? retryStatuses : new Set(options.statuses));
     if (options.statuses !== undefined) {
       if (!Array.isArray(options.statuses)) throw invalidOption(`Expected \`breaker.statuses\` to be an array of status codes, got ${describeValue(options.statuses)}`);
       for (const status of options.statuses) assertInteger('breaker.statuses[]', status, { min: 100, max: 599 });
@@ -40,7 +41,7 @@ export function buildBreakers(
       // Transport failures and timeouts count; a caller's abort, a lost hedge (both the signal's
       // own reason), a bulkhead rejection or an invalid URL say nothing about the origin.
       handle: isRetryableFetchError,
-      handleResult: (value: unknown) => isResponse(value) && statuses.has(value.status),
+      handleResult: (value: unknown) => isResponse(value) && counted.has(value.status),
       clock,
     };
     // Built once here so a bad option throws at construction, not at the first request.
@@ -56,7 +57,7 @@ export function buildBreakers(
     },
     max: options.max,
   });
-  return { breakers, breakerKey: key };
+  return { breakers, breakerKey: key, breakerStatuses: statuses };
 }
 
 export function originOf(url: URL): string {

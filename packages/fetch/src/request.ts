@@ -7,8 +7,8 @@ export class PreparedRequest {
   readonly origin: string;
   /** Upper case. */
   readonly method: string;
-  /** The caller's init without `signal` and `breakwater`; `headers` replaced when a key was added. */
-  readonly init: RequestInit;
+  /** The caller's init without `signal` and `breakwater`; `headers` replaced when a key was added. Undefined when there was none. */
+  readonly init: RequestInit | undefined;
   /** The caller's signal (`init.signal`, or the Request's own). */
   readonly signal: AbortSignal | undefined;
   /** True when the body can be sent again: none, or a value fetch does not consume. */
@@ -24,7 +24,7 @@ export class PreparedRequest {
     url: URL | undefined,
     origin: string,
     method: string,
-    init: RequestInit,
+    init: RequestInit | undefined,
     signal: AbortSignal | undefined,
     replayable: boolean,
     hasKey: boolean,
@@ -69,7 +69,7 @@ export function prepare(input: string | URL | Request, init: (RequestInit & { br
       origin = parsed.origin;
     }
   }
-  let rest: RequestInit = {};
+  let rest: RequestInit | undefined;
   let signal: AbortSignal | null | undefined;
   if (init !== undefined) {
     const { breakwater: _overrides, signal: given, ...others } = init;
@@ -77,26 +77,26 @@ export function prepare(input: string | URL | Request, init: (RequestInit & { br
     signal = given;
   }
   signal ??= request?.signal;
-  const given = rest.method ?? request?.method;
+  const given = rest?.method ?? request?.method;
   const method = given === undefined ? 'GET' : given.toUpperCase();
 
   let hasKey = false;
   // Only unsafe methods need their headers read: GET & co. stay on the fast path.
   if (method === 'POST' || method === 'PATCH') {
     const header = plan.keyHeader;
-    const source = rest.headers ?? request?.headers;
+    const source = rest?.headers ?? request?.headers;
     const existing = source === undefined ? null : new Headers(source).get(header);
     if (existing !== null && existing.trim().length > 0) hasKey = true;
     else if (plan.idempotency !== undefined) {
       const headers = new Headers(source);
       headers.set(header, plan.idempotency.generate());
-      rest.headers = headers;
+      (rest ??= {}).headers = headers;
       hasKey = true;
     }
   }
 
   let replayable: boolean;
-  if ('body' in rest) replayable = isReplayableBody(rest.body);
+  if (rest !== undefined && 'body' in rest) replayable = isReplayableBody(rest.body);
   // A Request's body is a stream we cannot tell apart from a one-shot upload: never re-sent.
   else replayable = request === undefined || request.body === null;
   return new PreparedRequest(input, href, url, origin, method, rest, signal ?? undefined, replayable, hasKey);

@@ -49,6 +49,8 @@ export interface Plan {
   readonly retry: RetryPlan | undefined;
   readonly breakers: BreakerRegistry | undefined;
   readonly breakerKey: (url: URL) => string;
+  /** The statuses the client's own breakers count as failures; undefined when `breaker.create` builds them. */
+  readonly breakerStatuses: ReadonlySet<number> | undefined;
   readonly bulkhead: BulkheadLike | undefined;
   readonly hedging: HedgingPlan | undefined;
   /** Where successful attempts' latencies go (the client's percentile window), hedged or not. */
@@ -98,11 +100,12 @@ export function resolveClient(options: CreateFetchOptions | undefined, hooks: Pl
   const breakerOption = config.breaker ?? {};
   let breakers: BreakerRegistry | undefined;
   let breakerKey: (url: URL) => string = originOf;
+  let breakerStatuses: ReadonlySet<number> | undefined;
   if (breakerOption !== false) {
     if (breakerOption === null || typeof breakerOption !== 'object') {
       throw invalidOption(`Expected \`breaker\` to be an object of breaker options or false, got ${describeValue(breakerOption)}`);
     }
-    ({ breakers, breakerKey } = buildBreakers(breakerOption, retryPlan?.statuses ?? new Set(DEFAULT_RETRY_STATUSES), name, clock, hooks));
+    ({ breakers, breakerKey, breakerStatuses } = buildBreakers(breakerOption, retryPlan?.statuses ?? new Set(DEFAULT_RETRY_STATUSES), name, clock, hooks));
   }
 
   const bulkheadOption = config.bulkhead ?? false;
@@ -129,6 +132,7 @@ export function resolveClient(options: CreateFetchOptions | undefined, hooks: Pl
     retry: retryPlan,
     breakers,
     breakerKey,
+    breakerStatuses,
     bulkhead,
     hedging,
     latency: hedging?.latency,

@@ -165,6 +165,34 @@ describe('abort and deadlines', () => {
     expect(isTimeoutError(attempts[0])).toBe(true);
     expect(attempts[1]).toBe(200);
     await until(() => closed === 1, "the server's close");
+    // The deadline, armed when the first attempt failed, left with the call: once the attempt
+    // timeout's shared timer has run out, no timer is left.
+    manual.advance(500);
+    expect(manual.pending).toBe(0);
+  });
+
+  it('the deadline, armed after a failed first attempt with the time left, passes during the backoff: no retry is sent', async () => {
+    const server = await serve((_req, res, n) => {
+      if (n === 0) reply(res, 503, { 'retry-after': '2' });
+      else reply(res, 200);
+    });
+    const manual = manualClock();
+    const fetch = createFetch({ clock: manual.clock, timeout: 1_000, attemptTimeout: 800, retry: { budget: false } });
+    const retries: number[] = [];
+    fetch.onRetry((event) => retries.push(event.delayMs));
+    const settled = fetch(server.url).catch((error: unknown) => error);
+    await until(() => retries.length === 1, 'the backoff');
+    expect(retries).toEqual([2_000]);
+    manual.advance(999);
+    expect(server.hits).toHaveLength(1);
+    manual.advance(1);
+    const error = await settled;
+    expect(isFetchAttemptsError(error) && error.reason).toBe('deadline');
+    if (!isFetchAttemptsError(error)) return;
+    expect(isTimeoutError(error.cause) && error.cause.timeoutMs).toBe(1_000);
+    expect(server.hits).toHaveLength(1);
+    manual.advance(1_000);
+    expect(manual.pending).toBe(0);
   });
 
   it('takes a per-request deadline', async () => {

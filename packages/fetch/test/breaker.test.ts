@@ -1,4 +1,4 @@
-import { consecutive, isCircuitOpenError, type CircuitBreakerPolicy } from '@breakwater/circuit-breaker';
+import { circuitBreaker, consecutive, isCircuitOpenError, type CircuitBreakerPolicy } from '@breakwater/circuit-breaker';
 import { createFetch, isFetchAttemptsError } from '@breakwater/fetch';
 import { manualClock } from 'breakwater-test-utils';
 import { describe, expect, it } from 'vitest';
@@ -47,6 +47,22 @@ describe('per-origin circuit breakers', () => {
     expect((await probe).status).toBe(200);
     expect(breaker.state).toBe('closed');
     expect(server.hits).toHaveLength(4);
+  });
+
+  it('counts only breaker.statuses; a breaker from breaker.create judges every response with its own handleResult', async () => {
+    const server = await serve((req, res) => reply(res, req.url === '/missing' ? 404 : 503));
+    const { fetch } = client({ breaker: { strategy: consecutive({ threshold: 2 }), statuses: [500] } });
+    for (let i = 0; i < 3; i++) await (await fetch(server.url)).text();
+    expect(fetch.breakers!.get(server.url).state).toBe('closed');
+
+    const custom = client({
+      breaker: {
+        create: (key) => circuitBreaker({ name: key, strategy: consecutive({ threshold: 2 }), handleResult: (value) => (value as Response).status === 404 }),
+      },
+    });
+    await (await custom.fetch(`${server.url}/missing`)).text();
+    await (await custom.fetch(`${server.url}/missing`)).text();
+    expect(custom.fetch.breakers!.get(server.url).state).toBe('open');
   });
 
   it('keeps origins apart: one failing origin does not trip another', async () => {
