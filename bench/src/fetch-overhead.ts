@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { median } from './median.ts';
 
 const BASELINE = 'fetch: plain';
-const PROCS = Number(process.env.PROCS ?? 16);
+const PROCS = Number(process.env.PROCS ?? 32);
 const PER_CASE = Number(process.env.N ?? 3_000);
 const BATCH = 50;
 const WARMUP = 1_000;
