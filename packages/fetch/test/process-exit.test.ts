@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -42,5 +44,29 @@ describe('process exit', () => {
     expect(JSON.parse(stdout)).toEqual({ results: [200, 100_000, 'AbortError'] });
     // The 30 s deadline, the 60 s Retry-After and the 60 s hedge delay would each hold it far longer.
     expect(Date.now() - started).toBeLessThan(12_000);
+  });
+
+  it('stays alive for a call in flight: an unref\'d attempt timeout still ends a call to a server that never answers', async () => {
+    // The server lives in this process, so nothing but the child's own socket keeps the child alive.
+    const server: Server = createServer(() => {});
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const script = `
+      import { createFetch } from './src/index.ts';
+      const fetch = createFetch({ timeout: 2_000, attemptTimeout: 300, retry: false });
+      const error = await fetch(${JSON.stringify(url)}).catch((e) => e);
+      console.log(JSON.stringify({ name: error.name, timeoutMs: error.timeoutMs }));
+    `;
+    try {
+      const stdout = await new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, ['--conditions=@breakwater/source', '--input-type=module', '-e', script], { cwd: packageDir, timeout: 15_000 }, (error, out, err) =>
+          error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out),
+        );
+      });
+      expect(JSON.parse(stdout)).toEqual({ name: 'TimeoutError', timeoutMs: 300 });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
