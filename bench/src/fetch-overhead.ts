@@ -93,7 +93,6 @@ function runClient(port: number, pin: boolean): Promise<CaseCost[]> {
   });
 }
 
-
 async function main(): Promise<void> {
   const pin = pinnable();
   // The server takes the last CPU, the clients the first: the pair never fight over one core.

@@ -204,7 +204,7 @@ export class CircuitBreakerPolicy implements Policy {
 
   /** Settles an admitted call that returned `value` after `durationMs`; see `acquirePermit`. */
   recordResult(permit: number, value: unknown, durationMs: number): void {
-    this.#settleValue(value, permit, durationMs, this.#window.timed ? this.#clock.now() : 0, this.#observed());
+    this.#settleValue(value, permit, durationMs, this.#windowNow(), this.#observed());
   }
 
   /**
@@ -212,7 +212,7 @@ export class CircuitBreakerPolicy implements Policy {
    * onSuccess), for a caller that judged the value already; `slowCallDuration` still applies.
    */
   recordSuccess(permit: number, durationMs: number): void {
-    this.#settleJudged(false, undefined, permit, durationMs, this.#window.timed ? this.#clock.now() : 0, this.#observed());
+    this.#settleJudged(false, undefined, permit, durationMs, this.#windowNow(), this.#observed());
   }
 
   /**
@@ -221,7 +221,12 @@ export class CircuitBreakerPolicy implements Policy {
    * neither a success nor a failure, as in `execute`.
    */
   recordError(permit: number, error: unknown, durationMs: number, cancelled = false): void {
-    this.#settleError(error, cancelled, permit, durationMs, this.#window.timed ? this.#clock.now() : 0, this.#observed());
+    this.#settleError(error, cancelled, permit, durationMs, this.#windowNow(), this.#observed());
+  }
+
+  /** The time a permit's outcome is recorded at: read only when the window is timed. */
+  #windowNow(): number {
+    return this.#window.timed ? this.#clock.now() : 0;
   }
 
   #observed(): boolean {

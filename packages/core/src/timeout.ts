@@ -134,7 +134,6 @@ class CallDeadline extends Deadline {
   }
 }
 
-
 /**
  * A deadline for the wrapped call. The function gets a signal that aborts with a
  * {@link TimeoutError} at the deadline (or with the caller's reason when the caller aborts);

@@ -138,7 +138,7 @@ export class Call implements DeadlineOwner {
    */
   #armDeadline(): void {
     const { deadline, clock } = this.plan;
-    if (deadline === undefined || this.#deadline !== undefined || this.#deadlineError !== undefined) return;
+    if (deadline === undefined || this.#deadline !== undefined) return;
     const now = clock.now();
     const left = this.#startedAt + deadline.duration - now;
     if (left <= 0) this.deadlinePassed(deadline.error());

@@ -38,7 +38,6 @@ const CLIENT_KNOWN = [
 ] as const;
 const OVERRIDE_KNOWN = ['timeout', 'attemptTimeout', 'retry', 'breaker', 'bulkhead', 'hedging', 'idempotencyKey', 'throwOnRetryableStatus'] as const;
 
-
 /** Everything one call needs, resolved once per client (and per request only when it overrides). */
 export interface Plan {
   readonly name: string;
@@ -142,7 +141,6 @@ export function resolveClient(options: CreateFetchOptions | undefined, hooks: Pl
   };
   return { plan, budget };
 }
-
 
 /** A request's plan: the client's, with what `init.breakwater` replaces. Checked per request. */
 export function resolveOverrides(
